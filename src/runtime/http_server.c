@@ -153,6 +153,20 @@ static bool path_matches(const pj_http_route *r, const char *path)
 	return strcmp(path, r->path) == 0;
 }
 
+/* Adds each method of a route's list to the Allow header value, once. */
+static void add_allowed(pj_buf *allow, const char *methods)
+{
+	char *copy = pj_strdup(methods), *save = NULL;
+	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		if (allow->len && method_allowed(pj_buf_cstr(allow), m))
+			continue;
+		if (allow->len)
+			pj_buf_putc(allow, ',');
+		pj_buf_puts(allow, m);
+	}
+	free(copy);
+}
+
 /*
  * Finds the longest route for path and method and marks it active. When only
  * routes for other methods match, *allow gets their method lists.
@@ -166,9 +180,7 @@ static pj_http_route *route_acquire(pj_http_server *s, const char *method, const
 		if (!path_matches(r, path))
 			continue;
 		if (!method_allowed(r->methods, method)) {
-			if (allow->len)
-				pj_buf_puts(allow, ", ");
-			pj_buf_puts(allow, r->methods);
+			add_allowed(allow, r->methods);
 			continue;
 		}
 		if (best == NULL || r->path_len > best->path_len)

@@ -51,7 +51,8 @@ void pj_http_response_text(pj_http_response *resp, int status, const char *fmt, 
 typedef void (*pj_http_handler)(void *ctx, const pj_http_request *req, pj_http_response *resp);
 
 typedef struct pj_http_server_opts {
-	const char *listen_addr; /* "host:port", "[v6]:port", ":port"; port 0 picks a free one */
+	/* "host:port", "[v6]:port", ":port"; port 0 picks a free one; NULL = 127.0.0.1:12345 */
+	const char *listen_addr;
 	size_t max_body_bytes; /* larger request bodies get 413; 0 = 16 MiB */
 	unsigned threads; /* worker threads; 0 = 4 */
 	const char *log_component; /* component ID for server log lines, or NULL */

@@ -280,7 +280,7 @@ static void test_custom_routes_and_body_limit(void **state)
 	reply_free(&r);
 	r = request("GET", url, NULL, 0, false, NULL);
 	assert_int_equal(r.status, 405);
-	assert_non_null(strstr(pj_buf_cstr(&r.headers), "Allow: POST, POST,PUT\r\n"));
+	assert_non_null(strstr(pj_buf_cstr(&r.headers), "Allow: POST,PUT\r\n"));
 	reply_free(&r);
 
 	/* Bodies: exactly at the limit passes; one byte more is 413, declared or chunked. */
