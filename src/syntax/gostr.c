@@ -228,7 +228,8 @@ typedef struct pj_case_pairs {
 
 static const pj_case_pairs pj_alternating[] = {
 	{0x0100, 0x012F, 0}, {0x0132, 0x0137, 0}, {0x0139, 0x0148, 1}, {0x014A, 0x0177, 0},
-	{0x0179, 0x017E, 1}, {0x01A0, 0x01A5, 0}, {0x01DE, 0x01EF, 0}, {0x01F8, 0x021F, 0},
+	{0x0179, 0x017E, 1}, {0x01A0, 0x01A5, 0}, {0xA640, 0xA66D, 0}, {0xA680, 0xA69B, 0},
+	{0xA722, 0xA72F, 0}, {0xA732, 0xA76F, 0}, {0x01DE, 0x01EF, 0}, {0x01F8, 0x021F, 0},
 	{0x0222, 0x0233, 0}, {0x03D8, 0x03EF, 0}, {0x0460, 0x0481, 0}, {0x048A, 0x04BF, 0},
 	{0x04C1, 0x04CE, 1}, {0x04D0, 0x052F, 0}, {0x1E00, 0x1E95, 0}, {0x1EA0, 0x1EFF, 0},
 };
@@ -246,6 +247,7 @@ static const pj_case_block pj_blocks[] = {
 	{0x0531, 0x0556, 48}, {0x10A0, 0x10C5, 7264}, {0x1F08, 0x1F0F, -8}, {0x1F18, 0x1F1D, -8},
 	{0x1F28, 0x1F2F, -8}, {0x1F38, 0x1F3F, -8}, {0x1F48, 0x1F4D, -8}, {0x1F68, 0x1F6F, -8},
 	{0x2160, 0x216F, 16}, {0x24B6, 0x24CF, 26}, {0x2C00, 0x2C2F, 48}, {0xFF21, 0xFF3A, 32},
+	{0x1C90, 0x1CBA, -3008}, {0x1CBD, 0x1CBF, -3008},
 };
 
 /* Single mappings that fit no pattern: {upper, lower}. */
@@ -266,8 +268,19 @@ static const int32_t pj_oneway[][3] = {
 	{0x0130, 'i', 0}, {0x1E9E, 0x00DF, 0},
 };
 
+/* The DŽ, LJ, NJ and DZ digraphs come in upper, title and lower case: {upper, title, lower}. */
+static const int32_t pj_digraphs[][3] = {
+	{0x01C4, 0x01C5, 0x01C6}, {0x01C7, 0x01C8, 0x01C9}, {0x01CA, 0x01CB, 0x01CC},
+	{0x01F1, 0x01F2, 0x01F3},
+};
+
 static int32_t pj_case_map(int32_t r, bool to_upper)
 {
+	for (size_t i = 0; i < sizeof(pj_digraphs) / sizeof(pj_digraphs[0]); i++) {
+		const int32_t *d = pj_digraphs[i];
+		if (r == d[0] || r == d[1] || r == d[2])
+			return to_upper ? d[0] : d[2];
+	}
 	for (size_t i = 0; i < sizeof(pj_oneway) / sizeof(pj_oneway[0]); i++) {
 		if (pj_oneway[i][0] == r)
 			return (pj_oneway[i][2] != 0) == to_upper ? pj_oneway[i][1] : r;

@@ -213,10 +213,12 @@ static bool pj_fmt_float(pj_buf *out, const pj_value *v, const pj_spec *sp)
 				num.data[i] = num.data[i] == 'e' ? 'E' : num.data[i];
 		}
 	}
-	/* Go shows a plus sign (Inf included) only when asked for one. */
-	const char *digits = num.data[0] == '+' ? num.data + 1 : num.data;
+	/* Go shows a plus sign only when asked for one, except on +Inf. */
+	const char *digits = num.data[0] == '+' && !isinf(f) ? num.data + 1 : num.data;
 	pj_buf t = PJ_BUF_INIT;
-	if (digits[0] != '-')
+	if (isinf(f) && f > 0 && sp->space && !sp->plus)
+		digits = " Inf";
+	else if (digits[0] != '-' && digits[0] != '+')
 		pj_sign(&t, false, sp);
 	pj_buf_puts(&t, digits);
 	pj_buf_free(&num);
@@ -237,7 +239,10 @@ static bool pj_fmt_string(pj_buf *out, const pj_value *v, const pj_spec *sp)
 	pj_buf t = PJ_BUF_INIT;
 	switch (sp->verb) {
 	case 'v': case 's':
-		pj_buf_append(&t, s, len);
+		if (sp->verb == 'v' && sp->sharp)
+			pj_go_quote(&t, s, len); /* %#v is Go syntax */
+		else
+			pj_buf_append(&t, s, len);
 		break;
 	case 'q':
 		pj_go_quote(&t, s, len);

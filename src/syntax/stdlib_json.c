@@ -25,15 +25,20 @@ typedef struct pj_json {
 
 static pj_value *pj_json_value(pj_json *j);
 
-static void pj_json_fail(pj_json *j, const char *context)
+/*
+ * Go's scanner feeds a space at the end of input: where a space is fine the
+ * input was merely cut short, elsewhere (inside a literal, number or escape)
+ * the space itself is the invalid character.
+ */
+static void pj_json_fail_at(pj_json *j, const char *context, bool space_at_end)
 {
 	if (j->err)
 		return;
-	if (j->pos >= j->len) {
+	if (j->pos >= j->len && !space_at_end) {
 		j->err = pj_strdup("unexpected end of JSON input");
 		return;
 	}
-	unsigned char c = (unsigned char)j->s[j->pos];
+	unsigned char c = j->pos < j->len ? (unsigned char)j->s[j->pos] : ' ';
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "invalid character ");
 	if (c == '\'') {
@@ -54,6 +59,17 @@ static void pj_json_fail(pj_json *j, const char *context)
 	pj_buf_putc(&b, ' ');
 	pj_buf_puts(&b, context);
 	j->err = pj_buf_detach(&b);
+}
+
+static void pj_json_fail(pj_json *j, const char *context)
+{
+	pj_json_fail_at(j, context, false);
+}
+
+/* For errors inside a token, where the end of input counts as a space. */
+static void pj_json_fail_token(pj_json *j, const char *context)
+{
+	pj_json_fail_at(j, context, true);
 }
 
 static void pj_json_ws(pj_json *j)
@@ -87,7 +103,7 @@ static int32_t pj_json_u4(pj_json *j)
 	for (int k = 0; k < 4; k++, j->pos++) {
 		int h = j->pos < j->len ? pj_hexval(j->s[j->pos]) : -1;
 		if (h < 0) {
-			pj_json_fail(j, "in \\u hexadecimal character escape");
+			pj_json_fail_token(j, "in \\u hexadecimal character escape");
 			return -1;
 		}
 		r = r * 16 + h;
@@ -106,7 +122,7 @@ static bool pj_json_escape(pj_json *j, pj_buf *out)
 		return true;
 	}
 	if (c != 'u') {
-		pj_json_fail(j, "in string escape code");
+		pj_json_fail_token(j, "in string escape code");
 		return false;
 	}
 	j->pos++;
@@ -169,7 +185,7 @@ static pj_value *pj_jp_string(pj_json *j)
 static bool pj_json_digits(pj_json *j, const char *context)
 {
 	if (j->pos >= j->len || j->s[j->pos] < '0' || j->s[j->pos] > '9') {
-		pj_json_fail(j, context);
+		pj_json_fail_token(j, context);
 		return false;
 	}
 	while (j->pos < j->len && j->s[j->pos] >= '0' && j->s[j->pos] <= '9')
@@ -213,7 +229,7 @@ static pj_value *pj_json_literal(pj_json *j, const char *word, pj_value *v)
 		if (j->pos >= j->len || j->s[j->pos] != *p) {
 			char context[48];
 			snprintf(context, sizeof(context), "in literal %s (expecting '%c')", word, *p);
-			pj_json_fail(j, context);
+			pj_json_fail_token(j, context);
 			return NULL;
 		}
 	}
