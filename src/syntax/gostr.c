@@ -1,0 +1,212 @@
+#include "syntax/gostr.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int32_t pj_utf8_decode(const char *s, size_t len, size_t *width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	*width = 1;
+	if (len == 0)
+		return PJ_RUNE_ERROR;
+	unsigned c = p[0];
+	if (c < 0x80)
+		return (int32_t)c;
+	size_t n;
+	uint32_t r, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2, r = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3, r = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4, r = c & 0x07, min = 0x10000;
+	} else {
+		return PJ_RUNE_ERROR;
+	}
+	if (len < n)
+		return PJ_RUNE_ERROR;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return PJ_RUNE_ERROR;
+		r = (r << 6) | (p[i] & 0x3F);
+	}
+	if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		return PJ_RUNE_ERROR;
+	*width = n;
+	return (int32_t)r;
+}
+
+void pj_utf8_encode(pj_buf *out, int32_t r)
+{
+	unsigned char b[4];
+	size_t n;
+	if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		r = PJ_RUNE_ERROR;
+	uint32_t u = (uint32_t)r;
+	if (u < 0x80) {
+		b[0] = (unsigned char)u, n = 1;
+	} else if (u < 0x800) {
+		b[0] = (unsigned char)(0xC0 | (u >> 6));
+		b[1] = (unsigned char)(0x80 | (u & 0x3F));
+		n = 2;
+	} else if (u < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | (u >> 12));
+		b[1] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+		b[2] = (unsigned char)(0x80 | (u & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xF0 | (u >> 18));
+		b[1] = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
+		b[2] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+		b[3] = (unsigned char)(0x80 | (u & 0x3F));
+		n = 4;
+	}
+	pj_buf_append(out, b, n);
+}
+
+bool pj_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0, w;
+	while (i < len) {
+		if (pj_utf8_decode(s + i, len - i, &w) == PJ_RUNE_ERROR && w == 1)
+			return false;
+		i += w;
+	}
+	return true;
+}
+
+int pj_float_shortest(double f, char digits[32], int *dp)
+{
+	char tmp[40];
+	f = fabs(f);
+	if (f == 0) {
+		*dp = 0;
+		return 0;
+	}
+	/* The first precision that reads back exactly is the shortest; %e rounds correctly. */
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec, f);
+		if (strtod(tmp, NULL) == f || prec == 16)
+			break;
+	}
+	int nd = 0;
+	char *p = tmp;
+	for (; *p && *p != 'e'; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	}
+	int exp = *p == 'e' ? atoi(p + 1) : 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	*dp = exp + 1;
+	return nd;
+}
+
+static void pj_format_fixed(pj_buf *out, const char *d, int nd, int dp)
+{
+	if (nd == 0) {
+		pj_buf_putc(out, '0');
+		return;
+	}
+	if (dp <= 0) {
+		pj_buf_puts(out, "0.");
+		pj_buf_fill(out, '0', (size_t)-dp);
+		pj_buf_append(out, d, (size_t)nd);
+	} else if (dp >= nd) {
+		pj_buf_append(out, d, (size_t)nd);
+		pj_buf_fill(out, '0', (size_t)(dp - nd));
+	} else {
+		pj_buf_append(out, d, (size_t)dp);
+		pj_buf_putc(out, '.');
+		pj_buf_append(out, d + dp, (size_t)(nd - dp));
+	}
+}
+
+static void pj_format_exp(pj_buf *out, const char *d, int nd, int dp)
+{
+	pj_buf_putc(out, nd ? d[0] : '0');
+	if (nd > 1) {
+		pj_buf_putc(out, '.');
+		pj_buf_append(out, d + 1, (size_t)(nd - 1));
+	}
+	int exp = nd ? dp - 1 : 0;
+	pj_buf_printf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+}
+
+void pj_go_format_float(pj_buf *out, double f, char fmt, int prec)
+{
+	if (isnan(f)) {
+		pj_buf_puts(out, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		pj_buf_puts(out, f > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (prec >= 0) {
+		char spec[8] = {'%', '.', '*', fmt, 0};
+		pj_buf_printf(out, spec, prec, f);
+		return;
+	}
+	char d[32];
+	int dp;
+	int nd = pj_float_shortest(f, d, &dp);
+	if (signbit(f))
+		pj_buf_putc(out, '-');
+	int exp = dp - 1;
+	if (fmt == 'e' || (fmt == 'g' && nd && (exp < -4 || exp >= 6)))
+		pj_format_exp(out, d, nd, dp);
+	else
+		pj_format_fixed(out, d, nd, dp);
+}
+
+bool pj_unicode_isspace(int32_t r)
+{
+	switch (r) {
+	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
+	case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
+	case 0x202F: case 0x205F: case 0x3000:
+		return true;
+	default:
+		return r >= 0x2000 && r <= 0x200A;
+	}
+}
+
+/* Go's simple case mapping for r >= 0x80, by binary search over the generated ranges. */
+static int32_t pj_case_map(int32_t r, bool to_upper)
+{
+	size_t lo = 0, hi = pj_case_ranges_len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const pj_case_range *e = &pj_case_ranges[mid];
+		if (r < e->lo) {
+			hi = mid;
+		} else if (r > e->hi) {
+			lo = mid + 1;
+		} else if (e->alt) {
+			bool is_upper = (r - e->lo) % 2 == 0;
+			if (to_upper)
+				return is_upper ? r : r - 1;
+			return is_upper ? r + 1 : r;
+		} else {
+			return r + (to_upper ? e->upper : e->lower);
+		}
+	}
+	return r;
+}
+
+int32_t pj_unicode_toupper(int32_t r)
+{
+	if (r < 0x80)
+		return r >= 'a' && r <= 'z' ? r - 32 : r;
+	return pj_case_map(r, true);
+}
+
+int32_t pj_unicode_tolower(int32_t r)
+{
+	if (r < 0x80)
+		return r >= 'A' && r <= 'Z' ? r + 32 : r;
+	return pj_case_map(r, false);
+}
