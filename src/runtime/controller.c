@@ -7,26 +7,12 @@
  * are never concurrent for one controller); mu guards exports, the queue and
  * health, and is always taken after eval_mu, never before it.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "runtime/controller_internal.h"
-
-void pj_controller_log(pj_controller *ctl, pj_log_level level, const char *component, const char *fmt, ...)
-{
-	if (!ctl->opts.log)
-		return;
-	pj_buf b = PJ_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	pj_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	ctl->opts.log(ctl->opts.ctx, level, component, pj_buf_cstr(&b));
-	pj_buf_free(&b);
-}
 
 pj_controller *pj_controller_new(const pj_controller_options *opts)
 {

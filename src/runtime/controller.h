@@ -13,17 +13,11 @@
 
 #include "base/buf.h"
 #include "runtime/component.h"
+#include "runtime/log.h"
 #include "syntax/ast.h"
 #include "syntax/diag.h"
 
 typedef struct pj_controller pj_controller;
-
-typedef enum pj_log_level {
-	PJ_LOG_DEBUG,
-	PJ_LOG_INFO,
-	PJ_LOG_WARN,
-	PJ_LOG_ERROR,
-} pj_log_level;
 
 typedef struct pj_controller_options {
 	const pj_registry *registry;
@@ -36,11 +30,8 @@ typedef struct pj_controller_options {
 	bool manual_flush;
 	/* Directory of the configuration path, for `module_path`. May be NULL. */
 	const char *module_path;
-	/* Where the controller's own messages go; may be NULL (dropped). */
-	void (*log)(void *ctx, pj_log_level level, const char *component, const char *message);
-	/* Called when the `logging` block is (re)evaluated: level "debug|info|warn|error", format "logfmt|json". */
-	void (*on_logging)(void *ctx, const char *level, const char *format);
-	void *ctx;
+	/* Apply the `logging` block to the process logger (pj_log_configure); off in tests. */
+	bool configure_logger;
 } pj_controller_options;
 
 pj_controller *pj_controller_new(const pj_controller_options *opts);

@@ -100,7 +100,5 @@ void pj_component_stop_run(pj_component *c);
 void pj_files_free(pj_file **files, size_t n);
 pj_component *pj_controller_find(pj_controller *ctl, const char *id);
 void pj_component_merged_health(pj_component *c, pj_health *out);
-void pj_controller_log(pj_controller *ctl, pj_log_level level, const char *component, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

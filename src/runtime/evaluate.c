@@ -98,7 +98,7 @@ static void *pj_component_thread(void *arg)
 	}
 	pthread_mutex_unlock(&c->ctl->mu);
 	if (!ok)
-		pj_controller_log(c->ctl, PJ_LOG_ERROR, c->id, "component exited with error: %s", err ? err : "unknown");
+		pj_log(PJ_LOG_ERROR, c->id, "component exited with error", "err", err ? err : "unknown error", NULL);
 	free(err);
 	return NULL;
 }
@@ -205,38 +205,20 @@ static void pj_report(pj_component *c, pj_decode_error *derr, pj_diags *diags)
 	pj_diags_add(diags, PJ_SEV_ERROR, c->src, c->block->span, "Failed to build component: %s", derr->message);
 }
 
-static const char *const pj_log_levels[] = {"debug", "info", "warn", "error", NULL};
-static const char *const pj_log_formats[] = {"logfmt", "json", NULL};
-
-static bool pj_one_of(const pj_value *v, const char *const *allowed, bool empty_ok)
+static bool pj_check_log_level(const pj_value *v, char **err)
 {
 	size_t len;
 	const char *s = pj_value_str(v, &len);
-	if (empty_ok && len == 0)
-		return true;
-	for (size_t i = 0; allowed[i]; i++) {
-		if (strlen(allowed[i]) == len && memcmp(allowed[i], s, len) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool pj_check_log_level(const pj_value *v, char **err)
-{
-	if (pj_one_of(v, pj_log_levels, true))
-		return true;
-	size_t len;
-	*err = pj_asprintf("unrecognized log level \"%s\"", pj_value_str(v, &len));
-	return false;
+	pj_log_level level;
+	return pj_log_parse_level(s, &level, err);
 }
 
 static bool pj_check_log_format(const pj_value *v, char **err)
 {
-	if (pj_one_of(v, pj_log_formats, false))
-		return true;
 	size_t len;
-	*err = pj_asprintf("unrecognized log format \"%s\"", pj_value_str(v, &len));
-	return false;
+	const char *s = pj_value_str(v, &len);
+	pj_log_format format;
+	return pj_log_parse_format(s, &format, err);
 }
 
 static const pj_type pj_type_log_receivers = {PJ_TYPE_LIST, &pj_type_any, NULL};
@@ -270,11 +252,17 @@ static bool pj_evaluate_logging(pj_controller *ctl, const pj_graph *g, pj_diags 
 		args = pj_schema_defaults(&pj_logging_schema);
 	}
 	size_t len;
-	const char *level = pj_value_str(pj_object_get(args, "level"), &len);
-	if (len == 0)
-		level = "info";
-	if (ctl->opts.on_logging)
-		ctl->opts.on_logging(ctl->opts.ctx, level, pj_value_str(pj_object_get(args, "format"), &len));
+	pj_log_level level = PJ_LOG_INFO;
+	pj_log_format format = PJ_LOG_LOGFMT;
+	char *err = NULL;
+	/* Both were checked while decoding; the parse only maps the text. */
+	pj_log_parse_level(pj_value_str(pj_object_get(args, "level"), &len), &level, &err);
+	free(err);
+	err = NULL;
+	pj_log_parse_format(pj_value_str(pj_object_get(args, "format"), &len), &format, &err);
+	free(err);
+	if (ctl->opts.configure_logger)
+		pj_log_configure(level, format);
 	pj_value_unref(args);
 	return true;
 }
@@ -346,7 +334,7 @@ bool pj_controller_load(pj_controller *ctl, pj_file **files, size_t nfiles, pj_d
 		pj_decode_error derr;
 		if (!pj_evaluate(ctl, c, &derr)) {
 			pj_report(c, &derr, diags);
-			pj_controller_log(ctl, PJ_LOG_ERROR, c->id, "failed to evaluate config: %s", derr.message);
+			pj_log(PJ_LOG_ERROR, c->id, "failed to evaluate config", "err", derr.message, NULL);
 			pj_decode_error_clear(&derr);
 			ok = false;
 		}
@@ -386,8 +374,7 @@ static bool pj_process_batch(pj_controller *ctl)
 			continue;
 		pj_decode_error derr;
 		if (!pj_evaluate(ctl, ctl->nodes[i], &derr)) {
-			pj_controller_log(ctl, PJ_LOG_ERROR, ctl->nodes[i]->id, "failed to evaluate config: %s",
-				derr.message);
+			pj_log(PJ_LOG_ERROR, ctl->nodes[i]->id, "failed to evaluate config", "err", derr.message, NULL);
 			pj_decode_error_clear(&derr);
 		}
 	}
