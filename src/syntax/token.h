@@ -48,5 +48,7 @@ typedef enum pj_tok {
 
 /* How a token prints in messages: its symbol, or IDENT, STRING, TERMINATOR, EOF ... */
 const char *pj_tok_name(pj_tok tok);
+/* Binary operator precedence, 1 (||) to 6 (^); 0 for anything else (spec 2.2). */
+int pj_tok_precedence(pj_tok tok);
 
 #endif
