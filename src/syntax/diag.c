@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -175,6 +176,15 @@ void pj_diags_print(const pj_diags *d, FILE *out, bool color)
 		if (i + 1 < d->len)
 			fputc('\n', out);
 	}
+}
+
+bool pj_diags_want_color(FILE *out)
+{
+	const char *term = getenv("TERM");
+	if (getenv("NO_COLOR") || (term && strcmp(term, "dumb") == 0))
+		return false;
+	int fd = fileno(out);
+	return fd >= 0 && isatty(fd);
 }
 
 void pj_diags_print_brief(const pj_diags *d, FILE *out)

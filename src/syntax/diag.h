@@ -40,6 +40,8 @@ void pj_diags_move(pj_diags *dst, pj_diags *src);
 char *pj_diag_position(const pj_diag *diag);
 /* Full report: header, source excerpt with carets, blank line between diagnostics. */
 void pj_diags_print(const pj_diags *d, FILE *out, bool color);
+/* Whether output to `out` should be coloured: a terminal, TERM not "dumb", NO_COLOR unset. */
+bool pj_diags_want_color(FILE *out);
 /* One "pos: message" line per diagnostic (what `fmt` prints). */
 void pj_diags_print_brief(const pj_diags *d, FILE *out);
 void pj_diags_free(pj_diags *d);

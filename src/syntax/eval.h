@@ -20,6 +20,8 @@ pj_value *pj_eval(const pj_expr *expr, const pj_value *scope, const pj_source *s
 
 /* The standard library as one object value: {sys = {env = f}, string = {...}, coalesce = f, ...}. */
 const pj_value *pj_stdlib(void);
+/* Whether a root-level stdlib name is a deprecated alias (Alloy warns when one is used). */
+bool pj_stdlib_deprecated(const char *name);
 
 /* The identifier chains an expression references (spec 5.2), e.g. "discovery.relabel.java.output". */
 typedef struct pj_ref {

@@ -57,7 +57,7 @@ pj_value *pj_cstring(const char *s);
 pj_value *pj_string_take(char *s, size_t len); /* takes ownership of a heap string */
 pj_value *pj_secret(const char *s, size_t len);
 pj_value *pj_function(const char *name, pj_builtin_fn fn);
-pj_value *pj_capsule(const pj_capsule_type *type, void *ptr);
+pj_value *pj_capsule(const pj_capsule_type *type, void *ptr); /* retains ptr; released when freed */
 
 /* Arrays and objects are built mutable and then shared; never mutate a shared one. */
 pj_value *pj_array_new(size_t cap);

@@ -1,0 +1,47 @@
+#ifndef PJ_SYNTAX_GOSTR_H
+#define PJ_SYNTAX_GOSTR_H
+
+/*
+ * Text primitives that behave like Go's standard library, because Alloy's
+ * values are Go values and users see Go's renderings of them: UTF-8 decoding
+ * with U+FFFD for bad bytes, strconv.Quote, strconv.FormatFloat and the
+ * shortest round-tripping float digits. Private to src/syntax.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+#define PJ_RUNE_ERROR 0xFFFD
+
+/* Decodes one rune at s[0..len) like utf8.DecodeRuneInString: invalid -> U+FFFD, width 1. */
+int32_t pj_utf8_decode(const char *s, size_t len, size_t *width);
+void pj_utf8_encode(pj_buf *out, int32_t r);
+bool pj_utf8_valid(const char *s, size_t len);
+
+/* strconv.Quote: "..." with Go escapes; invalid bytes as \xNN. */
+void pj_go_quote(pj_buf *out, const char *s, size_t len);
+/* strconv.IsPrint, close enough for the scripts Alloy configs use. */
+bool pj_go_isprint(int32_t r);
+
+/*
+ * The shortest decimal digits that read back as f (f finite, not negative
+ * zero handled by the caller): digits[0..nd) with the decimal point after
+ * `dp` digits, i.e. value = 0.d1d2... * 10^dp.
+ */
+int pj_float_shortest(double f, char digits[32], int *dp);
+
+/*
+ * strconv.FormatFloat(f, fmt, prec, 64) for fmt 'f', 'e' or 'g' and prec -1
+ * (shortest) or >= 0. NaN, +Inf and -Inf print as Go prints them.
+ */
+void pj_go_format_float(pj_buf *out, double f, char fmt, int prec);
+
+/* unicode.IsSpace, unicode.ToUpper, unicode.ToLower. */
+bool pj_unicode_isspace(int32_t r);
+int32_t pj_unicode_toupper(int32_t r);
+int32_t pj_unicode_tolower(int32_t r);
+
+#endif

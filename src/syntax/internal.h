@@ -1,0 +1,47 @@
+#ifndef PJ_SYNTAX_INTERNAL_H
+#define PJ_SYNTAX_INTERNAL_H
+
+/*
+ * Helpers shared by the value code, the standard library and the evaluator.
+ * Private to src/syntax.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "syntax/value.h"
+
+/* A number as Alloy's ToString writes it: ints plain, floats shortest without exponent. */
+void pj_number_text(pj_buf *out, const pj_value *v);
+/* Whether s can be written as an unquoted object key. */
+bool pj_is_identifier(const char *s, size_t len);
+/* JSON text the way Go's encoding/json writes it (HTML characters escaped). */
+void pj_json_string(pj_buf *out, const char *s, size_t len);
+/* Returns false for NaN and infinities, which JSON cannot carry. */
+bool pj_json_number(pj_buf *out, const pj_value *v);
+
+/*
+ * Builtins report errors as text; to let the evaluator point the message at
+ * the argument (or array element) at fault, they also record a blame for the
+ * current thread. The evaluator resets it before each call.
+ */
+typedef struct pj_blame {
+	bool set;
+	size_t arg;
+	bool has_elem;
+	size_t elem;
+} pj_blame;
+
+void pj_blame_reset(void);
+void pj_blame_arg(size_t arg);
+void pj_blame_elem(size_t arg, size_t elem);
+pj_blame pj_blame_get(void);
+
+/* Sets *err to "expected N args, got M" (or "at least") when the count is wrong. */
+bool pj_check_arity(size_t nargs, size_t want, bool variadic, char **err);
+/* Argument decoding per spec 3.2; on failure blame argument `index` and set *err. */
+pj_value *pj_arg_string(const pj_value *arg, size_t index, char **err);
+pj_value *pj_arg_string_list(const pj_value *arg, size_t index, char **err);
+
+#endif

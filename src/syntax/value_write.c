@@ -1,0 +1,216 @@
+/* Rendering values as Alloy syntax text and as JSON. */
+#include <math.h>
+#include <string.h>
+
+#include "syntax/gostr.h"
+#include "syntax/internal.h"
+#include "syntax/value.h"
+
+void pj_number_text(pj_buf *out, const pj_value *v)
+{
+	switch (pj_value_numkind(v)) {
+	case PJ_NUM_UINT:
+		pj_buf_printf(out, "%llu", (unsigned long long)pj_value_uint(v));
+		break;
+	case PJ_NUM_INT:
+		pj_buf_printf(out, "%lld", (long long)pj_value_int(v));
+		break;
+	default:
+		pj_go_format_float(out, pj_value_float(v), 'f', -1);
+		break;
+	}
+}
+
+static bool pj_is_letter(int32_t r)
+{
+	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+		(r >= 0xC0 && r != 0xD7 && r != 0xF7 && r != PJ_RUNE_ERROR);
+}
+
+bool pj_is_identifier(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	static const char *const keywords[] = {"true", "false", "null"};
+	for (size_t i = 0; i < 3; i++) {
+		if (len == strlen(keywords[i]) && memcmp(s, keywords[i], len) == 0)
+			return false;
+	}
+	size_t i = 0, w;
+	while (i < len) {
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
+		bool digit = r >= '0' && r <= '9';
+		if (!pj_is_letter(r) && (i == 0 || !digit))
+			return false;
+		i += w;
+	}
+	return true;
+}
+
+static void pj_write_key(pj_buf *out, const char *key)
+{
+	size_t len = strlen(key);
+	if (pj_is_identifier(key, len))
+		pj_buf_append(out, key, len);
+	else
+		pj_go_quote(out, key, len);
+}
+
+void pj_value_write(pj_buf *out, const pj_value *v)
+{
+	size_t len;
+	const char *s;
+	switch (pj_value_kind(v)) {
+	case PJ_NULL:
+		pj_buf_puts(out, "null");
+		break;
+	case PJ_BOOL:
+		pj_buf_puts(out, pj_value_bool(v) ? "true" : "false");
+		break;
+	case PJ_NUMBER:
+		pj_number_text(out, v);
+		break;
+	case PJ_STRING:
+		s = pj_value_str(v, &len);
+		pj_go_quote(out, s, len);
+		break;
+	case PJ_SECRET:
+		pj_buf_puts(out, "(secret)");
+		break;
+	case PJ_ARRAY:
+		pj_buf_putc(out, '[');
+		for (size_t i = 0; i < pj_array_len(v); i++) {
+			if (i)
+				pj_buf_puts(out, ", ");
+			pj_value_write(out, pj_array_get(v, i));
+		}
+		pj_buf_putc(out, ']');
+		break;
+	case PJ_OBJECT:
+		pj_buf_putc(out, '{');
+		for (size_t i = 0; i < pj_object_len(v); i++) {
+			if (i)
+				pj_buf_puts(out, ", ");
+			pj_write_key(out, pj_object_key(v, i));
+			pj_buf_puts(out, " = ");
+			pj_value_write(out, pj_object_value(v, i));
+		}
+		pj_buf_putc(out, '}');
+		break;
+	case PJ_FUNCTION:
+		pj_buf_puts(out, "function");
+		break;
+	case PJ_CAPSULE:
+		pj_buf_puts(out, "capsule(");
+		s = pj_capsule_type_of(v)->name;
+		pj_go_quote(out, s, strlen(s));
+		pj_buf_putc(out, ')');
+		break;
+	}
+}
+
+void pj_json_string(pj_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	pj_buf_putc(out, '"');
+	size_t i = 0, w;
+	while (i < len) {
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
+		i += w;
+		switch (r) {
+		case '"': pj_buf_puts(out, "\\\""); continue;
+		case '\\': pj_buf_puts(out, "\\\\"); continue;
+		case '\n': pj_buf_puts(out, "\\n"); continue;
+		case '\r': pj_buf_puts(out, "\\r"); continue;
+		case '\t': pj_buf_puts(out, "\\t"); continue;
+		case '\b': pj_buf_puts(out, "\\b"); continue;
+		case '\f': pj_buf_puts(out, "\\f"); continue;
+		default: break;
+		}
+		/* Like Go's encoder: HTML-sensitive characters and line separators are escaped too. */
+		if (r < 0x20 || r == '<' || r == '>' || r == '&' || r == 0x2028 || r == 0x2029) {
+			char e[7] = {'\\', 'u', hex[(r >> 12) & 15], hex[(r >> 8) & 15], hex[(r >> 4) & 15],
+				hex[r & 15], 0};
+			pj_buf_puts(out, e);
+		} else {
+			pj_utf8_encode(out, r);
+		}
+	}
+	pj_buf_putc(out, '"');
+}
+
+bool pj_json_number(pj_buf *out, const pj_value *v)
+{
+	if (pj_value_numkind(v) != PJ_NUM_FLOAT) {
+		pj_number_text(out, v);
+		return true;
+	}
+	double f = pj_value_float(v);
+	if (isnan(f) || isinf(f))
+		return false;
+	double a = fabs(f);
+	if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+		/* Go writes 1e-07 as 1e-7 in JSON. */
+		pj_buf tmp = PJ_BUF_INIT;
+		pj_go_format_float(&tmp, f, 'e', -1);
+		char *e = strchr(tmp.data, 'e');
+		if (e && e[2] == '0' && e[3])
+			memmove(e + 2, e + 3, strlen(e + 3) + 1);
+		pj_buf_puts(out, tmp.data);
+		pj_buf_free(&tmp);
+	} else {
+		pj_go_format_float(out, f, 'f', -1);
+	}
+	return true;
+}
+
+void pj_value_write_json(pj_buf *out, const pj_value *v)
+{
+	size_t len;
+	const char *s;
+	switch (pj_value_kind(v)) {
+	case PJ_NULL:
+		pj_buf_puts(out, "null");
+		break;
+	case PJ_BOOL:
+		pj_buf_puts(out, pj_value_bool(v) ? "true" : "false");
+		break;
+	case PJ_NUMBER:
+		if (!pj_json_number(out, v))
+			pj_buf_puts(out, "null");
+		break;
+	case PJ_STRING:
+		s = pj_value_str(v, &len);
+		pj_json_string(out, s, len);
+		break;
+	case PJ_ARRAY:
+		pj_buf_putc(out, '[');
+		for (size_t i = 0; i < pj_array_len(v); i++) {
+			if (i)
+				pj_buf_putc(out, ',');
+			pj_value_write_json(out, pj_array_get(v, i));
+		}
+		pj_buf_putc(out, ']');
+		break;
+	case PJ_OBJECT:
+		pj_buf_putc(out, '{');
+		for (size_t i = 0; i < pj_object_len(v); i++) {
+			if (i)
+				pj_buf_putc(out, ',');
+			s = pj_object_key(v, i);
+			pj_json_string(out, s, strlen(s));
+			pj_buf_putc(out, ':');
+			pj_value_write_json(out, pj_object_value(v, i));
+		}
+		pj_buf_putc(out, '}');
+		break;
+	default: {
+		/* Secrets, capsules and functions have no data to show; use their Alloy text. */
+		pj_buf text = PJ_BUF_INIT;
+		pj_value_write(&text, v);
+		pj_json_string(out, text.data, text.len);
+		pj_buf_free(&text);
+		break;
+	}
+	}
+}
