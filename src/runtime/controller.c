@@ -62,13 +62,14 @@ static void pj_dequeue(pj_controller *ctl, pj_component *c)
 void pj_component_free(pj_component *c)
 {
 	pj_component_stop_run(c);
-	if (c->built && c->type->destroy)
-		c->type->destroy(c->state);
 	pthread_mutex_lock(&c->ctl->mu);
 	pj_dequeue(c->ctl, c);
 	pthread_mutex_unlock(&c->ctl->mu);
-	pj_value_unref(c->args);
+	/* Exports may hold references into the state (a receiver), so they go first. */
 	pj_value_unref(c->exports);
+	pj_value_unref(c->args);
+	if (c->built && c->type->destroy)
+		c->type->destroy(c->state);
 	pj_health_clear(&c->eval_health);
 	pj_health_clear(&c->run_health);
 	free(c->deps);
@@ -94,6 +95,7 @@ void pj_controller_free(pj_controller *ctl)
 		pj_component_free(ctl->nodes[i]);
 	free(ctl->nodes);
 	pj_files_free(ctl->files, ctl->nfiles);
+	pj_files_free(ctl->rejected, ctl->nrejected);
 	pthread_mutex_unlock(&ctl->eval_mu);
 	free(ctl->queue);
 	free(ctl->module_path);

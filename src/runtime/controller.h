@@ -47,7 +47,8 @@ void pj_controller_free(pj_controller *ctl);
 bool pj_config_read(const char *path, pj_file ***files, size_t *nfiles, pj_diags *diags);
 
 /*
- * Applies a configuration, taking ownership of the files (also on failure).
+ * Applies a configuration, taking ownership of the files (also on failure;
+ * the diagnostics point into them and stay valid until the next load).
  * Errors in top-level structure, references or cycles leave the current
  * graph untouched. Evaluation errors still apply the new graph, with failing
  * components unhealthy on their last good arguments. Returns false if any
@@ -65,10 +66,10 @@ void pj_controller_stop(pj_controller *ctl);
 /* True once a load has succeeded (`/-/ready`). */
 bool pj_controller_ready(pj_controller *ctl);
 /*
- * True if no component is unhealthy; otherwise writes "unhealthy components:
- * <name>, <name>" to msg (`/-/healthy`).
+ * True if no component is unhealthy; otherwise appends the unhealthy
+ * components' names ("discovery.relabel"), joined with ", ", to names.
  */
-bool pj_controller_healthy(pj_controller *ctl, pj_buf *msg);
+bool pj_controller_healthy(pj_controller *ctl, pj_buf *names);
 /* The merged health of one component; false if the ID is unknown. Caller clears out. */
 bool pj_controller_health(pj_controller *ctl, const char *id, pj_health *out);
 /* The current arguments of a component (new reference), or NULL. */

@@ -53,6 +53,8 @@ struct pj_controller {
 	size_t nnodes;
 	pj_file **files; /* the files the current graph points into */
 	size_t nfiles;
+	pj_file **rejected; /* the last load's files if it was rejected (its diagnostics point here) */
+	size_t nrejected;
 
 	pj_component **queue; /* components whose exports changed */
 	size_t qlen, qcap;

@@ -390,7 +390,7 @@ bool pj_controller_ready(pj_controller *ctl)
 	return ready;
 }
 
-bool pj_controller_healthy(pj_controller *ctl, pj_buf *msg)
+bool pj_controller_healthy(pj_controller *ctl, pj_buf *names)
 {
 	pthread_mutex_lock(&ctl->eval_mu);
 	size_t bad = 0;
@@ -398,8 +398,9 @@ bool pj_controller_healthy(pj_controller *ctl, pj_buf *msg)
 		pj_health h = {0};
 		pj_component_merged_health(ctl->nodes[i], &h);
 		if (h.state == PJ_HEALTH_UNHEALTHY) {
-			pj_buf_puts(msg, bad++ ? ", " : "unhealthy components: ");
-			pj_buf_puts(msg, ctl->nodes[i]->type->name);
+			if (bad++)
+				pj_buf_puts(names, ", ");
+			pj_buf_puts(names, ctl->nodes[i]->type->name);
 		}
 		pj_health_clear(&h);
 	}

@@ -112,12 +112,14 @@ static bool pj_decode_attr(pj_decoder *d, const pj_attr_schema *attr, const pj_s
 	pj_value_path path = {0};
 	char *problem = NULL;
 	pj_value *c = pj_convert_to_type(attr->type, v, &path, &problem);
-	pj_value_unref(v);
 	if (!c) {
+		/* The path borrows keys from v, so v lives until the message is built. */
 		pj_fail_value(d, stmt->value, &path, problem ? problem : "invalid value");
 		free(problem);
+		pj_value_unref(v);
 		return false;
 	}
+	pj_value_unref(v);
 	if (attr->check && !attr->check(c, &problem)) {
 		pj_value_path none = {0};
 		pj_fail_value(d, stmt->value, &none, problem ? problem : "invalid value");

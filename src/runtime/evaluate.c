@@ -316,9 +316,18 @@ static void pj_commit(pj_controller *ctl, const pj_graph *g)
 bool pj_controller_load(pj_controller *ctl, pj_file **files, size_t nfiles, pj_diags *diags)
 {
 	pj_graph g;
+	pthread_mutex_lock(&ctl->eval_mu);
+	/* Diagnostics point into the files, so rejected ones live until the next load. */
+	pj_files_free(ctl->rejected, ctl->nrejected);
+	ctl->rejected = NULL;
+	ctl->nrejected = 0;
+	pthread_mutex_unlock(&ctl->eval_mu);
 	if (!pj_graph_build(ctl->opts.registry, files, nfiles, &g, diags)) {
 		pj_graph_free(&g);
-		pj_files_free(files, nfiles);
+		pthread_mutex_lock(&ctl->eval_mu);
+		ctl->rejected = files;
+		ctl->nrejected = nfiles;
+		pthread_mutex_unlock(&ctl->eval_mu);
 		return false;
 	}
 	pthread_mutex_lock(&ctl->eval_mu);
