@@ -77,52 +77,6 @@ bool pj_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-bool pj_go_isprint(int32_t r)
-{
-	if (r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == 0xAD)
-		return false;
-	if (r == 0x2028 || r == 0x2029 || r == 0xFEFF || (r >= 0x200B && r <= 0x200F))
-		return false;
-	if ((r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF)
-		return false;
-	return r < 0xF0000;
-}
-
-static void pj_quote_rune(pj_buf *out, int32_t r)
-{
-	static const char esc[] = "abtnvfr";
-	if (r == '"' || r == '\\') {
-		pj_buf_putc(out, '\\');
-		pj_buf_putc(out, (char)r);
-	} else if (pj_go_isprint(r)) {
-		pj_utf8_encode(out, r);
-	} else if (r >= 7 && r <= 13) {
-		pj_buf_putc(out, '\\');
-		pj_buf_putc(out, esc[r - 7]);
-	} else if (r < 0x20 || r == 0x7F) {
-		pj_buf_printf(out, "\\x%02x", (unsigned)r);
-	} else if (r < 0x10000) {
-		pj_buf_printf(out, "\\u%04x", (unsigned)r);
-	} else {
-		pj_buf_printf(out, "\\U%08x", (unsigned)r);
-	}
-}
-
-void pj_go_quote(pj_buf *out, const char *s, size_t len)
-{
-	pj_buf_putc(out, '"');
-	size_t i = 0, w;
-	while (i < len) {
-		int32_t r = pj_utf8_decode(s + i, len - i, &w);
-		if (r == PJ_RUNE_ERROR && w == 1)
-			pj_buf_printf(out, "\\x%02x", (unsigned char)s[i]);
-		else
-			pj_quote_rune(out, r);
-		i += w;
-	}
-	pj_buf_putc(out, '"');
-}
-
 int pj_float_shortest(double f, char digits[32], int *dp)
 {
 	char tmp[40];

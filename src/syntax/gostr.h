@@ -4,7 +4,7 @@
 /*
  * Text primitives that behave like Go's standard library, because Alloy's
  * values are Go values and users see Go's renderings of them: UTF-8 decoding
- * with U+FFFD for bad bytes, strconv.Quote, strconv.FormatFloat and the
+ * with U+FFFD for bad bytes, strconv.FormatFloat and the
  * shortest round-tripping float digits. Private to src/syntax.
  */
 
@@ -20,11 +20,6 @@
 int32_t pj_utf8_decode(const char *s, size_t len, size_t *width);
 void pj_utf8_encode(pj_buf *out, int32_t r);
 bool pj_utf8_valid(const char *s, size_t len);
-
-/* strconv.Quote: "..." with Go escapes; invalid bytes as \xNN. */
-void pj_go_quote(pj_buf *out, const char *s, size_t len);
-/* strconv.IsPrint, close enough for the scripts Alloy configs use. */
-bool pj_go_isprint(int32_t r);
 
 /*
  * The shortest decimal digits that read back as f (f finite, not negative

@@ -10,16 +10,21 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "syntax/token.h"
 #include "syntax/value.h"
 
 /* A number as Alloy's ToString writes it: ints plain, floats shortest without exponent. */
 void pj_number_text(pj_buf *out, const pj_value *v);
-/* Whether s can be written as an unquoted object key. */
-bool pj_is_identifier(const char *s, size_t len);
 /* JSON text the way Go's encoding/json writes it (HTML characters escaped). */
 void pj_json_string(pj_buf *out, const char *s, size_t len);
 /* Returns false for NaN and infinities, which JSON cannot carry. */
 bool pj_json_number(pj_buf *out, const pj_value *v);
+
+/* Arithmetic on two numbers (ADD SUB MUL DIV MOD POW); the caller rules out a zero divisor. */
+pj_value *pj_number_binop(pj_tok op, const pj_value *a, const pj_value *b);
+bool pj_number_zero(const pj_value *v);
+/* LT LTE GT GTE on two numbers; false whenever a NaN is involved. */
+bool pj_number_compare(pj_tok op, const pj_value *a, const pj_value *b);
 
 /*
  * Builtins report errors as text; to let the evaluator point the message at

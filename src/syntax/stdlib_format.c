@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "syntax/gostr.h"
+#include "syntax/quote.h"
 #include "syntax/internal.h"
 #include "syntax/stdlib.h"
 
@@ -115,7 +116,7 @@ static void pj_quote_rune_literal(pj_buf *t, uint64_t u)
 	} else if (r == '"') {
 		pj_buf_puts(t, "'\"'");
 	} else {
-		pj_go_quote(&q, enc.data, enc.len);
+		pj_quote_go(&q, enc.data, enc.len);
 		pj_buf_putc(t, '\'');
 		pj_buf_append(t, q.data + 1, q.len - 2);
 		pj_buf_putc(t, '\'');
@@ -240,12 +241,12 @@ static bool pj_fmt_string(pj_buf *out, const pj_value *v, const pj_spec *sp)
 	switch (sp->verb) {
 	case 'v': case 's':
 		if (sp->verb == 'v' && sp->sharp)
-			pj_go_quote(&t, s, len); /* %#v is Go syntax */
+			pj_quote_go(&t, s, len); /* %#v is Go syntax */
 		else
 			pj_buf_append(&t, s, len);
 		break;
 	case 'q':
-		pj_go_quote(&t, s, len);
+		pj_quote_go(&t, s, len);
 		break;
 	case 'x': case 'X':
 		if (sp->prec >= 0 && (size_t)sp->prec < len)

@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "syntax/gostr.h"
+#include "syntax/quote.h"
 #include "syntax/internal.h"
 #include "syntax/stdlib.h"
 
@@ -49,7 +50,7 @@ static void pj_json_fail_at(pj_json *j, const char *context, bool space_at_end)
 		/* Go quotes the byte as if it were a code point. */
 		pj_buf enc = PJ_BUF_INIT, q = PJ_BUF_INIT;
 		pj_utf8_encode(&enc, c);
-		pj_go_quote(&q, enc.data, enc.len);
+		pj_quote_go(&q, enc.data, enc.len);
 		pj_buf_putc(&b, '\'');
 		pj_buf_append(&b, q.data + 1, q.len - 2);
 		pj_buf_putc(&b, '\'');

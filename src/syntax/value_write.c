@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "syntax/gostr.h"
+#include "syntax/quote.h"
 #include "syntax/internal.h"
+#include "syntax/scanner.h"
 #include "syntax/value.h"
 
 void pj_number_text(pj_buf *out, const pj_value *v)
@@ -21,39 +23,13 @@ void pj_number_text(pj_buf *out, const pj_value *v)
 	}
 }
 
-static bool pj_is_letter(int32_t r)
-{
-	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
-		(r >= 0xC0 && r != 0xD7 && r != 0xF7 && r != PJ_RUNE_ERROR);
-}
-
-bool pj_is_identifier(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	static const char *const keywords[] = {"true", "false", "null"};
-	for (size_t i = 0; i < 3; i++) {
-		if (len == strlen(keywords[i]) && memcmp(s, keywords[i], len) == 0)
-			return false;
-	}
-	size_t i = 0, w;
-	while (i < len) {
-		int32_t r = pj_utf8_decode(s + i, len - i, &w);
-		bool digit = r >= '0' && r <= '9';
-		if (!pj_is_letter(r) && (i == 0 || !digit))
-			return false;
-		i += w;
-	}
-	return true;
-}
-
 static void pj_write_key(pj_buf *out, const char *key)
 {
 	size_t len = strlen(key);
-	if (pj_is_identifier(key, len))
+	if (pj_scanner_is_identifier(key, len))
 		pj_buf_append(out, key, len);
 	else
-		pj_go_quote(out, key, len);
+		pj_quote_go(out, key, len);
 }
 
 void pj_value_write(pj_buf *out, const pj_value *v)
@@ -72,7 +48,7 @@ void pj_value_write(pj_buf *out, const pj_value *v)
 		break;
 	case PJ_STRING:
 		s = pj_value_str(v, &len);
-		pj_go_quote(out, s, len);
+		pj_quote_go(out, s, len);
 		break;
 	case PJ_SECRET:
 		pj_buf_puts(out, "(secret)");
@@ -103,7 +79,7 @@ void pj_value_write(pj_buf *out, const pj_value *v)
 	case PJ_CAPSULE:
 		pj_buf_puts(out, "capsule(");
 		s = pj_capsule_type_of(v)->name;
-		pj_go_quote(out, s, strlen(s));
+		pj_quote_go(out, s, strlen(s));
 		pj_buf_putc(out, ')');
 		break;
 	}
