@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 
 static const pj_command pj_commands[] = {
+	{"fmt", "format a configuration file", cmd_fmt},
 	{"version", "print the version", cmd_version},
 };
 

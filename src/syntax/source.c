@@ -1,6 +1,7 @@
 #include "syntax/source.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,13 +72,23 @@ static bool pj_read_all(FILE *f, pj_buf *out)
 	return !ferror(f);
 }
 
-pj_source *pj_source_read(const char *path, char **err)
+/* strerror in Go's spelling: Alloy's messages come from Go, which writes errno texts in lower case. */
+static char *pj_errno_message(const char *op, const char *path, int err)
+{
+	char *msg = pj_asprintf("%s %s: %s", op, path, strerror(err));
+	char *text = msg + strlen(op) + strlen(path) + 3;
+	if (*text >= 'A' && *text <= 'Z')
+		*text = (char)(*text - 'A' + 'a');
+	return msg;
+}
+
+pj_source *pj_source_load(const char *path, const char *name, char **err)
 {
 	*err = NULL;
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f) {
-		*err = pj_asprintf("open %s: %s", path, strerror(errno));
+		*err = pj_errno_message("open", path, errno);
 		return NULL;
 	}
 	pj_buf data = PJ_BUF_INIT;
@@ -86,17 +97,25 @@ pj_source *pj_source_read(const char *path, char **err)
 	if (!is_stdin)
 		fclose(f);
 	if (!ok) {
-		*err = pj_asprintf("read %s: %s", path, strerror(saved));
+		*err = pj_errno_message("read", path, saved);
 		pj_buf_free(&data);
 		return NULL;
 	}
-	*err = pj_check_encoding((const unsigned char *)pj_buf_cstr(&data), data.len);
-	if (*err) {
-		pj_buf_free(&data);
-		return NULL;
-	}
-	pj_source *src = pj_source_new(path, pj_buf_cstr(&data), data.len);
+	pj_source *src = pj_source_new(name, pj_buf_cstr(&data), data.len);
 	pj_buf_free(&data);
+	return src;
+}
+
+pj_source *pj_source_read(const char *path, char **err)
+{
+	pj_source *src = pj_source_load(path, path, err);
+	if (!src)
+		return NULL;
+	*err = pj_check_encoding((const unsigned char *)src->text, src->len);
+	if (*err) {
+		pj_source_free(src);
+		return NULL;
+	}
 	return src;
 }
 

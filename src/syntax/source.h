@@ -33,6 +33,12 @@ typedef struct pj_linecol {
 pj_source *pj_source_new(const char *name, const char *text, size_t len);
 /* Reads a file ("-" = stdin). Returns NULL and sets *err (caller frees) on failure. */
 pj_source *pj_source_read(const char *path, char **err);
+/*
+ * Reads a file ("-" = stdin) without the encoding check, as `fmt` does; the
+ * source is named `name` (e.g. "<stdin>"). Errors read like Go's
+ * ("open x: no such file or directory").
+ */
+pj_source *pj_source_load(const char *path, const char *name, char **err);
 pj_linecol pj_source_linecol(const pj_source *src, uint32_t offset);
 /* The text of line `line` (1-based) without its newline. */
 const char *pj_source_line(const pj_source *src, int line, size_t *len);

@@ -64,7 +64,7 @@ static void test_read_missing_file(void **state)
 	char *err = NULL;
 	pj_source *src = pj_source_read("/nonexistent/x.alloy", &err);
 	assert_null(src);
-	assert_string_equal(err, "open /nonexistent/x.alloy: No such file or directory");
+	assert_string_equal(err, "open /nonexistent/x.alloy: no such file or directory");
 	free(err);
 }
 
