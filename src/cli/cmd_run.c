@@ -10,12 +10,16 @@
 #include "base/alloc.h"
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "runtime/http_api.h"
 #include "runtime/log.h"
 
 typedef struct pj_run {
 	const char *path;
 	const char *listen_addr;
 	pj_controller *ctl;
+	pj_metrics *metrics;
+	pj_http_server *server;
+	pj_http_api *api;
 } pj_run;
 
 static int pj_run_usage(FILE *out, int status)
@@ -78,6 +82,67 @@ static bool pj_run_reload(void *ctx, char **err)
 	return ok;
 }
 
+static bool pj_run_ready(void *ctx)
+{
+	return pj_controller_ready(((pj_run *)ctx)->ctl);
+}
+
+static bool pj_run_healthy(void *ctx, pj_buf *names)
+{
+	return pj_controller_healthy(((pj_run *)ctx)->ctl, names);
+}
+
+static void pj_run_components_json(void *ctx, pj_buf *out)
+{
+	pj_controller_components_json(((pj_run *)ctx)->ctl, out);
+}
+
+static bool pj_run_component_json(void *ctx, const char *id, pj_buf *out)
+{
+	return pj_controller_component_json(((pj_run *)ctx)->ctl, id, out);
+}
+
+/* The HTTP server starts before the first load, as Alloy's does (spec 12.2). */
+static bool pj_run_serve(pj_run *r)
+{
+	char *err = NULL;
+	r->metrics = pj_metrics_new();
+	pj_metrics_register_build_info(r->metrics, PJ_VERSION);
+	if (!pj_metrics_register_process(r->metrics, &err)) {
+		pj_log(PJ_LOG_WARN, NULL, "failed to register process metrics", "err", err, NULL);
+		free(err);
+		err = NULL;
+	}
+	pj_http_server_opts opts = {.listen_addr = r->listen_addr};
+	r->server = pj_http_server_new(&opts);
+	pj_http_handlers handlers = {
+		.ctx = r,
+		.ready = pj_run_ready,
+		.healthy = pj_run_healthy,
+		.reload = pj_run_reload,
+		.components_json = pj_run_components_json,
+		.component_json = pj_run_component_json,
+	};
+	r->api = pj_http_api_add(r->server, &handlers, r->metrics, NULL);
+	if (!pj_http_server_start(r->server, &err)) {
+		fprintf(stderr, "Error: %s\n", err ? err : "cannot start the HTTP server");
+		free(err);
+		return false;
+	}
+	pj_log(PJ_LOG_INFO, NULL, "now listening for http traffic", "service", "http", "addr",
+		pj_http_server_addr(r->server), NULL);
+	return true;
+}
+
+static void pj_run_close_server(pj_run *r)
+{
+	if (r->server) {
+		pj_http_server_stop(r->server);
+		pj_http_api_remove(r->server, r->api);
+		pj_http_server_free(r->server);
+	}
+}
+
 static void pj_run_sighup(pj_run *r)
 {
 	char *err = NULL;
@@ -107,7 +172,7 @@ static void pj_run_wait(pj_run *r, const sigset_t *set)
 
 int cmd_run(int argc, char **argv)
 {
-	pj_run r = {NULL, "127.0.0.1:12345", NULL};
+	pj_run r = {.listen_addr = "127.0.0.1:12345"};
 	int status = pj_run_parse(&r, argc, argv);
 	if (status >= 0)
 		return status;
@@ -122,19 +187,24 @@ int cmd_run(int argc, char **argv)
 
 	pj_registry *reg = pj_builtin_registry();
 	char *module_path = pj_cli_module_path(r.path);
-	pj_controller_options opts = {.registry = reg, .module_path = module_path, .configure_logger = true};
+	bool served = pj_run_serve(&r);
+	pj_controller_options opts = {
+		.registry = reg, .module_path = module_path, .configure_logger = true, .metrics = r.metrics};
 	r.ctl = pj_controller_new(&opts);
 	pj_diags diags = PJ_DIAGS_INIT;
-	bool ok = pj_cli_load(r.ctl, r.path, &diags);
+	bool ok = served && pj_cli_load(r.ctl, r.path, &diags);
 	if (ok) {
 		pj_controller_start(r.ctl);
 		pj_log(PJ_LOG_INFO, NULL, "pyrojava is running", "config", r.path, NULL);
 		pj_run_wait(&r, &set);
-	} else {
+	} else if (served) {
 		pj_cli_print_load_failure(&diags);
 	}
 	pj_diags_free(&diags);
+	/* The server calls into the controller, so it goes first. */
+	pj_run_close_server(&r);
 	pj_controller_free(r.ctl);
+	pj_metrics_free(r.metrics);
 	free(module_path);
 	pj_registry_free(reg);
 	if (ok)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "runtime/metrics.h"
 #include "runtime/schema.h"
 #include "syntax/value.h"
 
@@ -72,6 +73,13 @@ typedef struct pj_component_type {
 void pj_component_export(pj_component *c, pj_value *exports);
 /* "discovery.process.local" */
 const char *pj_component_id(const pj_component *c);
+/* The process's metrics registry (NULL when metrics are off, e.g. in validate). */
+pj_metrics *pj_component_metrics(const pj_component *c);
+/*
+ * Constant labels for this component's metrics, as Alloy adds them:
+ * {"component_path", "/", "component_id", <id>, NULL}. Valid while c lives.
+ */
+const char *const *pj_component_metric_labels(const pj_component *c);
 
 /* The set of known component types. */
 typedef struct pj_registry pj_registry;

@@ -23,6 +23,7 @@ pj_controller *pj_controller_new(const pj_controller_options *opts)
 	pthread_mutex_init(&ctl->eval_mu, NULL);
 	pthread_mutex_init(&ctl->mu, NULL);
 	pthread_cond_init(&ctl->queue_cv, NULL);
+	pj_controller_metrics_register(ctl);
 	return ctl;
 }
 
@@ -33,6 +34,10 @@ pj_component *pj_component_new(pj_controller *ctl, const char *id, const pj_comp
 	c->id = pj_strdup(id);
 	c->type = type;
 	c->exports = pj_schema_zero(type->exports);
+	c->metric_labels[0] = "component_path";
+	c->metric_labels[1] = "/";
+	c->metric_labels[2] = "component_id";
+	c->metric_labels[3] = c->id;
 	pj_health_set(&c->eval_health, PJ_HEALTH_UNKNOWN, "component created");
 	pj_health_set(&c->run_health, PJ_HEALTH_UNKNOWN, "component created");
 	return c;
@@ -90,6 +95,7 @@ void pj_controller_free(pj_controller *ctl)
 	if (!ctl)
 		return;
 	pj_controller_stop(ctl);
+	pj_controller_metrics_unregister(ctl);
 	pthread_mutex_lock(&ctl->eval_mu);
 	for (size_t i = 0; i < ctl->nnodes; i++)
 		pj_component_free(ctl->nodes[i]);
@@ -108,6 +114,16 @@ void pj_controller_free(pj_controller *ctl)
 const char *pj_component_id(const pj_component *c)
 {
 	return c->id;
+}
+
+pj_metrics *pj_component_metrics(const pj_component *c)
+{
+	return c->ctl->opts.metrics;
+}
+
+const char *const *pj_component_metric_labels(const pj_component *c)
+{
+	return c->metric_labels;
 }
 
 void pj_component_export(pj_component *c, pj_value *exports)

@@ -32,6 +32,8 @@ typedef struct pj_controller_options {
 	const char *module_path;
 	/* Apply the `logging` block to the process logger (pj_log_configure); off in tests. */
 	bool configure_logger;
+	/* Registry for the controller's and components' metrics; may be NULL. */
+	pj_metrics *metrics;
 } pj_controller_options;
 
 pj_controller *pj_controller_new(const pj_controller_options *opts);

@@ -21,6 +21,7 @@ struct pj_component {
 	const pj_stmt *block; /* in one of ctl->files */
 	const pj_source *src;
 	size_t order; /* position in the configuration, for stable evaluation order */
+	const char *metric_labels[5];
 
 	pj_edge *deps; /* referencesTo */
 	size_t ndeps, deps_cap;
@@ -64,6 +65,10 @@ struct pj_controller {
 	bool stopping;
 	pthread_t worker;
 	bool worker_started;
+
+	pj_metric *evaluation_seconds; /* alloy_component_evaluation_seconds */
+	pj_metric *queue_size; /* alloy_component_evaluation_queue_size */
+	pj_metric *running_components[4]; /* alloy_component_controller_running_components, by health */
 };
 
 /* loader.c: the next graph, built without touching the running one. */
@@ -93,6 +98,11 @@ bool pj_graph_build(const pj_registry *reg, pj_file **files, size_t nfiles, pj_g
 void pj_graph_free(pj_graph *g);
 /* Evaluation order: dependencies first, ties in configuration order. Caller frees. */
 size_t *pj_graph_order(const pj_graph *g);
+
+/* controller_metrics.c */
+void pj_controller_metrics_register(pj_controller *ctl);
+void pj_controller_metrics_unregister(pj_controller *ctl);
+void pj_controller_observe_evaluation(pj_controller *ctl, double seconds);
 
 /* controller.c */
 pj_component *pj_component_new(pj_controller *ctl, const char *id, const pj_component_type *type);

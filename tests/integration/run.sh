@@ -95,6 +95,24 @@ cp "$dir/good.alloy" "$dir/live.alloy"
 pid=$!
 wait_for "$dir/run.log" 'msg="pyrojava is running"'
 
+# The HTTP server answers for the controller (it picked a free port).
+addr=$(sed -n 's/.*msg="now listening for http traffic" service=http addr=\([^ ]*\).*/\1/p' "$dir/run.log")
+[ -n "$addr" ] || fail "no listen address logged"
+[ "$(curl -s "http://$addr/-/ready")" = "Alloy is ready." ] || fail "/-/ready did not answer ready"
+[ "$(curl -s "http://$addr/-/healthy")" = "All Alloy components are healthy." ] || fail "/-/healthy"
+[ "$(curl -s "http://$addr/api/v0/web/components")" = "[]" ] || fail "components API"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/api/v0/web/components/nope.x.y")" = 404 ] ||
+	fail "unknown component ID did not give 404"
+curl -s "http://$addr/metrics" | grep -qF 'alloy_component_controller_running_components{' || fail "no controller metrics"
+
+# /-/reload with a broken file answers 400 with the error and keeps the old graph.
+cp "$dir/pipeline.alloy" "$dir/live.alloy"
+code=$(curl -s -o "$dir/reload.out" -w '%{http_code}' "http://$addr/-/reload")
+[ "$code" = 400 ] || fail "/-/reload with a broken config answered $code, want 400"
+grep -qF 'cannot find the definition of component name "discovery.process"' "$dir/reload.out" ||
+	fail "/-/reload did not return the error"
+[ "$(curl -s "http://$addr/-/ready")" = "Alloy is ready." ] || fail "not ready after a broken reload"
+
 # SIGHUP with a broken file: the error is logged and the process keeps running.
 cp "$dir/pipeline.alloy" "$dir/live.alloy"
 kill -HUP "$pid"

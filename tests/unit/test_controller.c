@@ -477,6 +477,44 @@ static void test_component_json(void **state)
 	finish(&f);
 }
 
+static void test_metrics(void **state)
+{
+	(void)state;
+	events[0] = '\0';
+	pj_registry *reg = pj_registry_new();
+	pj_registry_add(reg, &pass_type);
+	pj_metrics *metrics = pj_metrics_new();
+	pj_controller_options opts = {.registry = reg, .manual_flush = true, .metrics = metrics};
+	pj_controller *ctl = pj_controller_new(&opts);
+	fixture f = {reg, ctl};
+	pj_diags diags = PJ_DIAGS_INIT;
+	assert_true(apply(&f, chain, &diags));
+	pj_controller_start(ctl);
+
+	instance *a = find("test.pass.a");
+	assert_ptr_equal(pj_component_metrics(a->self), metrics);
+	const char *const *labels = pj_component_metric_labels(a->self);
+	assert_string_equal(labels[0], "component_path");
+	assert_string_equal(labels[1], "/");
+	assert_string_equal(labels[2], "component_id");
+	assert_string_equal(labels[3], "test.pass.a");
+	assert_null(labels[4]);
+
+	pj_buf text = PJ_BUF_INIT;
+	pj_metrics_write_text(metrics, &text);
+	assert_non_null(strstr(pj_buf_cstr(&text), "alloy_component_controller_running_components{controller_id=\"\","
+						    "controller_path=\"/\",health_type=\"healthy\"} 4\n"));
+	assert_non_null(strstr(pj_buf_cstr(&text), "alloy_component_evaluation_seconds_count{controller_id=\"\","
+						    "controller_path=\"/\"} 4\n"));
+	pj_buf_free(&text);
+	finish(&f);
+	/* The controller unregistered its metrics, so nothing points at it any more. */
+	pj_metrics_write_text(metrics, &text);
+	assert_null(strstr(pj_buf_cstr(&text), "alloy_component_controller_running_components"));
+	pj_buf_free(&text);
+	pj_metrics_free(metrics);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_health_merge_order),
 		cmocka_unit_test(test_receivers_flow_to_their_owner),
 		cmocka_unit_test(test_component_json),
+		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
