@@ -96,7 +96,10 @@ typedef struct pj_graph {
 /* Builds the graph of files: components, references, cycle checks. false if diags got errors. */
 bool pj_graph_build(const pj_registry *reg, pj_file **files, size_t nfiles, pj_graph *g, pj_diags *diags);
 void pj_graph_free(pj_graph *g);
-/* Evaluation order: dependencies first, ties in configuration order. Caller frees. */
+/*
+ * Evaluation order: waves of components whose dependencies are all in earlier
+ * waves, each wave in configuration order. Caller frees.
+ */
 size_t *pj_graph_order(const pj_graph *g);
 
 /* controller_metrics.c */

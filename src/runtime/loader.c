@@ -312,29 +312,37 @@ void pj_graph_free(pj_graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/* A node is ready when every dependency (other than itself) is in an earlier wave. */
+static bool pj_ready(const pj_graph *g, const bool *done, size_t v)
+{
+	for (size_t i = 0; i < g->items[v].ndeps; i++) {
+		size_t d = g->items[v].deps[i].index;
+		if (d != v && !done[d])
+			return false;
+	}
+	return true;
+}
+
 size_t *pj_graph_order(const pj_graph *g)
 {
-	size_t n = g->len;
+	size_t n = g->len, k = 0;
 	size_t *order = pj_malloc((n ? n : 1) * sizeof(size_t));
 	bool *done = pj_calloc(n ? n : 1, sizeof(bool));
-	/* Repeatedly take the first node (in configuration order) whose dependencies are all done. */
-	for (size_t k = 0; k < n; k++) {
-		size_t pick = n;
-		for (size_t v = 0; v < n && pick == n; v++) {
-			if (done[v])
-				continue;
-			bool ready = true;
-			for (size_t i = 0; i < g->items[v].ndeps && ready; i++)
-				ready = done[g->items[v].deps[i].index] || g->items[v].deps[i].index == v;
-			if (ready)
-				pick = v;
+	/* Waves, like Alloy's walk from the leaves: everything ready now, in configuration order. */
+	while (k < n) {
+		size_t wave_start = k;
+		for (size_t v = 0; v < n; v++) {
+			if (!done[v] && pj_ready(g, done, v))
+				order[k++] = v;
 		}
-		for (size_t v = 0; v < n && pick == n; v++) {
-			if (!done[v]) /* only with a cycle, which pj_graph_build rejects */
-				pick = v;
+		if (k == wave_start) { /* only with a cycle, which pj_graph_build rejects */
+			for (size_t v = 0; v < n; v++) {
+				if (!done[v])
+					order[k++] = v;
+			}
 		}
-		done[pick] = true;
-		order[k] = pick;
+		for (size_t i = wave_start; i < k; i++)
+			done[order[i]] = true;
 	}
 	free(done);
 	return order;

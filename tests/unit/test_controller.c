@@ -218,6 +218,54 @@ static const pj_component_type send_type = {
 	.name = "test.send", .args = &send_args, .build = send_build,
 };
 
+/* Stand-ins with the shapes of the spec 5.4 pipeline; they only record being built. */
+static void *record_build(pj_component *self, const pj_value *args, char **err)
+{
+	(void)args;
+	(void)err;
+	event("build", pj_component_id(self));
+	return self;
+}
+
+static const pj_attr_schema any_targets_attrs[] = {
+	{"targets", &pj_type_targets, NULL, false, NULL},
+	{"refresh_interval", &pj_type_duration, "\"60s\"", false, NULL},
+	{"forward_to", &pj_type_receiver_list, NULL, false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_attr_schema rule_attrs[] = {
+	{"source_labels", &pj_type_string_list, NULL, false, NULL},
+	{"regex", &pj_type_string, NULL, false, NULL},
+	{"action", &pj_type_string, NULL, false, NULL},
+	{"target_label", &pj_type_string, NULL, false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema rule_schema = {rule_attrs, NULL, NULL};
+static const pj_attr_schema url_attrs[] = {
+	{"url", &pj_type_string, NULL, true, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema url_schema = {url_attrs, NULL, NULL};
+static const pj_block_schema pipeline_blocks[] = {
+	{"rule", &rule_schema, PJ_BLOCK_REPEATED},
+	{"endpoint", &url_schema, PJ_BLOCK_REPEATED},
+	{NULL, NULL, 0},
+};
+static const pj_schema pipeline_args = {any_targets_attrs, pipeline_blocks, NULL};
+static const pj_attr_schema pipeline_export_attrs[] = {
+	{"targets", &pj_type_targets, NULL, false, NULL},
+	{"output", &pj_type_targets, NULL, false, NULL},
+	{"receiver", &pj_type_receiver, NULL, false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema pipeline_exports = {pipeline_export_attrs, NULL, NULL};
+static const pj_component_type pipeline_types[] = {
+	{.name = "discovery.process", .args = &pipeline_args, .exports = &pipeline_exports, .build = record_build},
+	{.name = "discovery.relabel", .args = &pipeline_args, .exports = &pipeline_exports, .build = record_build},
+	{.name = "pyroscope.write", .args = &pipeline_args, .exports = &pipeline_exports, .build = record_build},
+	{.name = "pyroscope.java", .args = &pipeline_args, .exports = &pipeline_exports, .build = record_build},
+};
+
 typedef struct fixture {
 	pj_registry *reg;
 	pj_controller *ctl;
@@ -241,6 +289,8 @@ static fixture start(const char *text)
 	pj_registry_add(f.reg, &pass_type);
 	pj_registry_add(f.reg, &sink_type);
 	pj_registry_add(f.reg, &send_type);
+	for (size_t i = 0; i < sizeof(pipeline_types) / sizeof(pipeline_types[0]); i++)
+		pj_registry_add(f.reg, &pipeline_types[i]);
 	pj_controller_options opts = {.registry = f.reg, .manual_flush = true};
 	f.ctl = pj_controller_new(&opts);
 	pj_diags diags = PJ_DIAGS_INIT;
@@ -286,8 +336,43 @@ static void test_evaluates_in_dependency_order(void **state)
 {
 	(void)state;
 	fixture f = start(chain);
-	assert_string_equal(events, "build test.pass.a\nbuild test.pass.b\nbuild test.pass.c\nbuild test.pass.other\n");
+	assert_string_equal(events, "build test.pass.a\nbuild test.pass.other\nbuild test.pass.b\nbuild test.pass.c\n");
 	assert_int_equal(input_of(&f, "test.pass.c"), 1);
+	finish(&f);
+}
+
+/* The example chain of spec 5.4: {process, write} -> relabel -> java. */
+static void test_spec_pipeline_order(void **state)
+{
+	(void)state;
+	fixture f = start("discovery.process \"local\" {\n  refresh_interval = \"30s\"\n}\n\n"
+			  "discovery.relabel \"java\" {\n  targets = discovery.process.local.targets\n"
+			  "  rule {\n    source_labels = [\"__meta_process_exe\"]\n    regex         = \".*/java\"\n"
+			  "    action        = \"keep\"\n  }\n"
+			  "  rule {\n    source_labels = [\"__meta_process_commandline\"]\n"
+			  "    regex         = \".*-Dservice=([A-Za-z0-9_-]+).*\"\n    target_label  = \"service_name\"\n  }\n}\n\n"
+			  "pyroscope.write \"backend\" {\n  endpoint {\n    url = \"http://pyroscope.example:4040\"\n  }\n}\n\n"
+			  "pyroscope.java \"jvms\" {\n  targets    = discovery.relabel.java.output\n"
+			  "  forward_to = [pyroscope.write.backend.receiver]\n}\n");
+	assert_string_equal(events, "build discovery.process.local\nbuild pyroscope.write.backend\n"
+				    "build discovery.relabel.java\nbuild pyroscope.java.jvms\n");
+	pj_buf json = PJ_BUF_INIT;
+	assert_true(pj_controller_component_json(f.ctl, "discovery.relabel.java", &json));
+	assert_non_null(strstr(pj_buf_cstr(&json), "\"referencesTo\":[\"discovery.process.local\"],"
+						     "\"referencedBy\":[\"pyroscope.java.jvms\"],"
+						     "\"dataFlowEdgesTo\":[\"pyroscope.java.jvms\"]"));
+	assert_non_null(strstr(pj_buf_cstr(&json), "{\"name\":\"rule\",\"type\":\"block\",\"body\":["
+						     "{\"name\":\"source_labels\",\"type\":\"attr\",\"value\":{\"type\":\"array\","
+						     "\"value\":[{\"type\":\"string\",\"value\":\"__meta_process_exe\"}]}},"
+						     "{\"name\":\"regex\",\"type\":\"attr\",\"value\":{\"type\":\"string\","
+						     "\"value\":\".*/java\"}},"
+						     "{\"name\":\"action\",\"type\":\"attr\",\"value\":{\"type\":\"string\","
+						     "\"value\":\"keep\"}}]}"));
+	pj_buf_reset(&json);
+	assert_true(pj_controller_component_json(f.ctl, "pyroscope.java.jvms", &json));
+	assert_non_null(strstr(pj_buf_cstr(&json), "\"referencesTo\":[\"discovery.relabel.java\",\"pyroscope.write.backend\"],"
+						     "\"referencedBy\":[],\"dataFlowEdgesTo\":[\"pyroscope.write.backend\"]"));
+	pj_buf_free(&json);
 	finish(&f);
 }
 
@@ -519,6 +604,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evaluates_in_dependency_order),
+		cmocka_unit_test(test_spec_pipeline_order),
 		cmocka_unit_test(test_export_change_updates_dependants),
 		cmocka_unit_test(test_equal_exports_do_nothing),
 		cmocka_unit_test(test_failed_component_keeps_cached_exports),

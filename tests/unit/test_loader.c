@@ -27,6 +27,41 @@ static const pj_component_type pass_type = {
 	.name = "test.pass", .args = &pass_args, .exports = &pass_exports,
 };
 
+/* Test stand-ins with the argument shapes of discovery.process and discovery.relabel. */
+static const pj_attr_schema process_attrs[] = {
+	{"refresh_interval", &pj_type_duration, "\"60s\"", false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema process_args = {process_attrs, NULL, NULL};
+static const pj_attr_schema targets_export_attrs[] = {
+	{"targets", &pj_type_targets, NULL, false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema targets_exports = {targets_export_attrs, NULL, NULL};
+static const pj_component_type process_type = {
+	.name = "discovery.process", .args = &process_args, .exports = &targets_exports,
+};
+static const pj_attr_schema rule_attrs[] = {
+	{"source_labels", &pj_type_string_list, NULL, false, NULL},
+	{"regex", &pj_type_string, "\"(.*)\"", false, NULL},
+	{"action", &pj_type_string, "\"replace\"", false, NULL},
+	{"target_label", &pj_type_string, NULL, false, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_schema rule_schema = {rule_attrs, NULL, NULL};
+static const pj_attr_schema relabel_attrs[] = {
+	{"targets", &pj_type_targets, NULL, true, NULL},
+	{NULL, NULL, NULL, false, NULL},
+};
+static const pj_block_schema relabel_blocks[] = {
+	{"rule", &rule_schema, PJ_BLOCK_REPEATED},
+	{NULL, NULL, 0},
+};
+static const pj_schema relabel_args = {relabel_attrs, relabel_blocks, NULL};
+static const pj_component_type relabel_type = {
+	.name = "discovery.relabel", .args = &relabel_args, .exports = &targets_exports,
+};
+
 typedef struct loaded {
 	pj_registry *reg;
 	pj_controller *ctl;
@@ -43,6 +78,8 @@ static pj_file *parse(const char *name, const char *text)
 	return f;
 }
 
+static const char *l_name = "a.alloy";
+
 /* Loads one or two files in validate mode (nothing is built). */
 static loaded load2(const char *a, const char *b)
 {
@@ -50,11 +87,13 @@ static loaded load2(const char *a, const char *b)
 	l.reg = pj_registry_new();
 	assert_true(pj_registry_add(l.reg, &pass_type));
 	assert_false(pj_registry_add(l.reg, &pass_type));
+	assert_true(pj_registry_add(l.reg, &process_type));
+	assert_true(pj_registry_add(l.reg, &relabel_type));
 	pj_controller_options opts = {.registry = l.reg, .validate_only = true, .manual_flush = true};
 	l.ctl = pj_controller_new(&opts);
 	pj_file **files = calloc(2, sizeof(*files));
 	size_t n = 0;
-	files[n++] = parse("a.alloy", a);
+	files[n++] = parse(b ? "a.alloy" : l_name, a);
 	if (b)
 		files[n++] = parse("b.alloy", b);
 	l.ok = pj_controller_load(l.ctl, files, n, &l.diags);
@@ -231,6 +270,43 @@ static void test_module_blocks_are_rejected(void **state)
 	loaded_free(&l);
 }
 
+/* The example of spec section 6, printed exactly. */
+static void test_spec_example_report(void **state)
+{
+	(void)state;
+	l_name = "pipeline.alloy";
+	loaded l = load("discovery.process \"all\" { }\n\n"
+			"discovery.relabel \"java\" {\n"
+			"  targets = discovery.process.all.targets\n"
+			"  rule {\n"
+			"    action = \"keep\"\n"
+			"    regx   = \".*/java$\"\n"
+			"  }\n"
+			"}\n");
+	l_name = "a.alloy";
+	char *text = report(&l);
+	assert_string_equal(text, "Error: pipeline.alloy:7:5: unrecognized attribute name \"regx\"\n\n"
+				  "6 |     action = \"keep\"\n"
+				  "7 |     regx   = \".*/java$\"\n"
+				  "  |     ^^^^^^^^^^^^^^^^^^^\n"
+				  "8 |   }\n");
+	free(text);
+	loaded_free(&l);
+}
+
+/* A missing required attribute is wrapped and spans the whole component block. */
+static void test_spec_missing_targets(void **state)
+{
+	(void)state;
+	loaded l = load("discovery.relabel \"java\" {\n  rule {\n    action = \"keep\"\n  }\n}\n");
+	assert_single(&l, "a.alloy:1:1",
+		"Failed to build component: decoding configuration: missing required attribute \"targets\"");
+	pj_linecol end = pj_source_linecol(l.diags.items[0].src, l.diags.items[0].span.end - 1);
+	assert_int_equal(end.line, 5);
+	assert_int_equal(end.col, 1);
+	loaded_free(&l);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -291,6 +367,8 @@ int main(void)
 		cmocka_unit_test(test_logging_block),
 		cmocka_unit_test(test_module_blocks_are_rejected),
 		cmocka_unit_test(test_directory_is_read_in_name_order),
+		cmocka_unit_test(test_spec_example_report),
+		cmocka_unit_test(test_spec_missing_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
