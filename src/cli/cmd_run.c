@@ -2,6 +2,7 @@
  * `pyrojava run [flags] PATH`: load a configuration, run its components
  * until SIGINT/SIGTERM, reload on SIGHUP (spec 12.1, 12.2).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ typedef struct pj_run {
 	pj_metrics *metrics;
 	pj_http_server *server;
 	pj_http_api *api;
+	/* SIGHUP and /-/reload may race; diagnostics point into the files of the last load. */
+	pthread_mutex_t reload_mu;
 } pj_run;
 
 static int pj_run_usage(FILE *out, int status)
@@ -75,9 +78,11 @@ static bool pj_run_reload(void *ctx, char **err)
 {
 	pj_run *r = ctx;
 	pj_diags diags = PJ_DIAGS_INIT;
+	pthread_mutex_lock(&r->reload_mu);
 	bool ok = pj_cli_load(r->ctl, r->path, &diags);
 	if (!ok)
 		*err = pj_cli_diags_text(&diags);
+	pthread_mutex_unlock(&r->reload_mu);
 	pj_diags_free(&diags);
 	return ok;
 }
@@ -172,7 +177,7 @@ static void pj_run_wait(pj_run *r, const sigset_t *set)
 
 int cmd_run(int argc, char **argv)
 {
-	pj_run r = {.listen_addr = "127.0.0.1:12345"};
+	pj_run r = {.listen_addr = "127.0.0.1:12345", .reload_mu = PTHREAD_MUTEX_INITIALIZER};
 	int status = pj_run_parse(&r, argc, argv);
 	if (status >= 0)
 		return status;
@@ -192,15 +197,17 @@ int cmd_run(int argc, char **argv)
 		.registry = reg, .module_path = module_path, .configure_logger = true, .metrics = r.metrics};
 	r.ctl = pj_controller_new(&opts);
 	pj_diags diags = PJ_DIAGS_INIT;
+	pthread_mutex_lock(&r.reload_mu);
 	bool ok = served && pj_cli_load(r.ctl, r.path, &diags);
+	if (!ok && served)
+		pj_cli_print_load_failure(&diags);
+	pthread_mutex_unlock(&r.reload_mu);
+	pj_diags_free(&diags);
 	if (ok) {
 		pj_controller_start(r.ctl);
 		pj_log(PJ_LOG_INFO, NULL, "pyrojava is running", "config", r.path, NULL);
 		pj_run_wait(&r, &set);
-	} else if (served) {
-		pj_cli_print_load_failure(&diags);
 	}
-	pj_diags_free(&diags);
 	/* The server calls into the controller, so it goes first. */
 	pj_run_close_server(&r);
 	pj_controller_free(r.ctl);
