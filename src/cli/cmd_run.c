@@ -108,16 +108,22 @@ static bool pj_run_component_json(void *ctx, const char *id, pj_buf *out)
 }
 
 /* The HTTP server starts before the first load, as Alloy's does (spec 12.2). */
+static pj_metrics *pj_run_metrics(void)
+{
+	char *err = NULL;
+	pj_metrics *m = pj_metrics_new();
+	pj_metrics_register_build_info(m, PJ_VERSION);
+	if (!pj_metrics_register_process(m, &err)) {
+		pj_log(PJ_LOG_WARN, NULL, "failed to register process metrics", "err", err, NULL);
+		free(err);
+	}
+	return m;
+}
+
+/* Handlers call into r->ctl, so it must exist before the server's threads do. */
 static bool pj_run_serve(pj_run *r)
 {
 	char *err = NULL;
-	r->metrics = pj_metrics_new();
-	pj_metrics_register_build_info(r->metrics, PJ_VERSION);
-	if (!pj_metrics_register_process(r->metrics, &err)) {
-		pj_log(PJ_LOG_WARN, NULL, "failed to register process metrics", "err", err, NULL);
-		free(err);
-		err = NULL;
-	}
 	pj_http_server_opts opts = {.listen_addr = r->listen_addr};
 	r->server = pj_http_server_new(&opts);
 	pj_http_handlers handlers = {
@@ -192,10 +198,11 @@ int cmd_run(int argc, char **argv)
 
 	pj_registry *reg = pj_builtin_registry();
 	char *module_path = pj_cli_module_path(r.path);
-	bool served = pj_run_serve(&r);
+	r.metrics = pj_run_metrics();
 	pj_controller_options opts = {
 		.registry = reg, .module_path = module_path, .configure_logger = true, .metrics = r.metrics};
 	r.ctl = pj_controller_new(&opts);
+	bool served = pj_run_serve(&r);
 	pj_diags diags = PJ_DIAGS_INIT;
 	pthread_mutex_lock(&r.reload_mu);
 	bool ok = served && pj_cli_load(r.ctl, r.path, &diags);
