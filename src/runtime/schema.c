@@ -102,6 +102,45 @@ pj_value *pj_schema_zero(const pj_schema *schema)
 	return obj;
 }
 
+static const pj_value *pj_arg_of(const pj_value *args, const char *key, pj_kind kind)
+{
+	const pj_value *v = args && pj_value_kind(args) == PJ_OBJECT ? pj_object_get(args, key) : NULL;
+	return v && pj_value_kind(v) == kind ? v : NULL;
+}
+
+const char *pj_arg_str(const pj_value *args, const char *key)
+{
+	size_t len;
+	const pj_value *v = pj_arg_of(args, key, PJ_STRING);
+	if (!v)
+		v = pj_arg_of(args, key, PJ_SECRET);
+	return v ? pj_value_str(v, &len) : "";
+}
+
+int64_t pj_arg_int(const pj_value *args, const char *key)
+{
+	const pj_value *v = pj_arg_of(args, key, PJ_NUMBER);
+	return v ? pj_value_int(v) : 0;
+}
+
+uint64_t pj_arg_uint(const pj_value *args, const char *key)
+{
+	const pj_value *v = pj_arg_of(args, key, PJ_NUMBER);
+	return v ? pj_value_uint(v) : 0;
+}
+
+double pj_arg_float(const pj_value *args, const char *key)
+{
+	const pj_value *v = pj_arg_of(args, key, PJ_NUMBER);
+	return v ? pj_value_float(v) : 0;
+}
+
+bool pj_arg_bool(const pj_value *args, const char *key)
+{
+	const pj_value *v = pj_arg_of(args, key, PJ_BOOL);
+	return v && pj_value_bool(v);
+}
+
 const pj_attr_schema *pj_schema_attr(const pj_schema *schema, const char *name)
 {
 	for (const pj_attr_schema *a = schema->attrs; a && a->name; a++) {

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "syntax/ast.h"
 #include "syntax/diag.h"
@@ -142,6 +143,16 @@ void pj_value_path_write(pj_buf *out, const pj_value_path *path);
  * "should be number, got string".
  */
 pj_value *pj_convert_to_type(const pj_type *type, const pj_value *v, pj_value_path *path, char **err);
+
+/*
+ * Reading decoded arguments in component code. Missing keys and other kinds
+ * give the zero value, which cannot happen for keys the schema declares.
+ */
+const char *pj_arg_str(const pj_value *args, const char *key); /* strings and secrets; "" */
+int64_t pj_arg_int(const pj_value *args, const char *key); /* also durations (ns) */
+uint64_t pj_arg_uint(const pj_value *args, const char *key);
+double pj_arg_float(const pj_value *args, const char *key);
+bool pj_arg_bool(const pj_value *args, const char *key);
 
 /* Lookup helpers for component code: schema entries by name. */
 const pj_attr_schema *pj_schema_attr(const pj_schema *schema, const char *name);

@@ -380,6 +380,25 @@ static void test_eval_errors_are_positioned(void **state)
 	decoded_free(&d);
 }
 
+static void test_arg_helpers(void **state)
+{
+	(void)state;
+	decoded d = decode("targets = []\nname = \"n\"\ntoken = \"s3\"\ncount_me = 1\n");
+	assert_null(d.value); /* count_me is unknown */
+	decoded_free(&d);
+	d = decode("targets = []\nname = \"n\"\ntoken = \"s3\"\nports = [1]\n");
+	assert_string_equal(pj_arg_str(d.value, "name"), "n");
+	assert_string_equal(pj_arg_str(d.value, "token"), "s3");
+	assert_string_equal(pj_arg_str(d.value, "missing"), "");
+	assert_int_equal(pj_arg_int(d.value, "refresh_interval"), 60000000000LL);
+	assert_int_equal(pj_arg_uint(d.value, "refresh_interval"), 60000000000ULL);
+	assert_true(pj_arg_float(d.value, "ratio") == 0.5);
+	assert_true(pj_arg_bool(d.value, "enabled"));
+	assert_false(pj_arg_bool(d.value, "name"));
+	assert_int_equal(pj_arg_int(d.value, "ports"), 0);
+	decoded_free(&d);
+}
+
 static void test_value_path_text(void **state)
 {
 	(void)state;
@@ -415,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_capsules),
 		cmocka_unit_test(test_eval_errors_are_positioned),
+		cmocka_unit_test(test_arg_helpers),
 		cmocka_unit_test(test_value_path_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
