@@ -3,7 +3,6 @@
  * way Alloy's vm reports them: the text of the offending expression, then the
  * problem, positioned over that expression.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -73,7 +72,6 @@ static pj_value *pj_type_error(pj_eval_ctx *c, const pj_expr *at, const char *wa
 /* strconv.ParseFloat's failure text, for literals too large for a float64. */
 static pj_value *pj_float_literal(pj_eval_ctx *c, const pj_expr *e, const char *lit)
 {
-	errno = 0;
 	double f = strtod(lit, NULL);
 	if (isinf(f))
 		return pj_fail_span(c, e->span, "strconv.ParseFloat: parsing \"%s\": value out of range", lit);

@@ -174,94 +174,25 @@ bool pj_unicode_isspace(int32_t r)
 	}
 }
 
-/* A run of code points where upper and lower case alternate (even or odd first). */
-typedef struct pj_case_pairs {
-	int32_t lo, hi; /* inclusive range covering both cases */
-	int upper_parity; /* parity of the upper-case code points */
-} pj_case_pairs;
-
-static const pj_case_pairs pj_alternating[] = {
-	{0x0100, 0x012F, 0}, {0x0132, 0x0137, 0}, {0x0139, 0x0148, 1}, {0x014A, 0x0177, 0},
-	{0x0179, 0x017E, 1}, {0x01A0, 0x01A5, 0}, {0xA640, 0xA66D, 0}, {0xA680, 0xA69B, 0},
-	{0xA722, 0xA72F, 0}, {0xA732, 0xA76F, 0}, {0x01DE, 0x01EF, 0}, {0x01F8, 0x021F, 0},
-	{0x0222, 0x0233, 0}, {0x03D8, 0x03EF, 0}, {0x0460, 0x0481, 0}, {0x048A, 0x04BF, 0},
-	{0x04C1, 0x04CE, 1}, {0x04D0, 0x052F, 0}, {0x1E00, 0x1E95, 0}, {0x1EA0, 0x1EFF, 0},
-};
-
-/* A block of upper-case letters whose lower-case forms sit `delta` higher. */
-typedef struct pj_case_block {
-	int32_t lo, hi; /* upper-case range, inclusive */
-	int32_t delta;
-} pj_case_block;
-
-static const pj_case_block pj_blocks[] = {
-	{'A', 'Z', 32}, {0x00C0, 0x00D6, 32}, {0x00D8, 0x00DE, 32}, {0x0386, 0x0386, 38},
-	{0x0388, 0x038A, 37}, {0x038C, 0x038C, 64}, {0x038E, 0x038F, 63}, {0x0391, 0x03A1, 32},
-	{0x03A3, 0x03AB, 32}, {0x0400, 0x040F, 80}, {0x0410, 0x042F, 32}, {0x04C0, 0x04C0, 15},
-	{0x0531, 0x0556, 48}, {0x10A0, 0x10C5, 7264}, {0x1F08, 0x1F0F, -8}, {0x1F18, 0x1F1D, -8},
-	{0x1F28, 0x1F2F, -8}, {0x1F38, 0x1F3F, -8}, {0x1F48, 0x1F4D, -8}, {0x1F68, 0x1F6F, -8},
-	{0x2160, 0x216F, 16}, {0x24B6, 0x24CF, 26}, {0x2C00, 0x2C2F, 48}, {0xFF21, 0xFF3A, 32},
-	{0x1C90, 0x1CBA, -3008}, {0x1CBD, 0x1CBF, -3008},
-};
-
-/* Single mappings that fit no pattern: {upper, lower}. */
-static const int32_t pj_pairs[][2] = {
-	{0x0178, 0x00FF}, {0x0187, 0x0188}, {0x018B, 0x018C}, {0x0191, 0x0192},
-	{0x0198, 0x0199}, {0x01A7, 0x01A8}, {0x01AC, 0x01AD}, {0x01AF, 0x01B0}, {0x01B5, 0x01B6},
-	{0x01B8, 0x01B9}, {0x01BC, 0x01BD}, {0x01CD, 0x01CE}, {0x01CF, 0x01D0}, {0x01D1, 0x01D2},
-	{0x01D3, 0x01D4}, {0x01D5, 0x01D6}, {0x01D7, 0x01D8}, {0x01D9, 0x01DA}, {0x01DB, 0x01DC},
-	{0x0181, 0x0253}, {0x0186, 0x0254}, {0x0189, 0x0256}, {0x018A, 0x0257}, {0x018F, 0x0259},
-	{0x0190, 0x025B}, {0x0193, 0x0260}, {0x0194, 0x0263}, {0x0196, 0x0269}, {0x0197, 0x0268},
-	{0x019C, 0x026F}, {0x019D, 0x0272}, {0x019F, 0x0275}, {0x01A9, 0x0283}, {0x01AE, 0x0288},
-	{0x01B1, 0x028A}, {0x01B2, 0x028B}, {0x01B7, 0x0292},
-};
-
-/* Mappings that only go one way (the reverse maps elsewhere): {from, to, to_upper}. */
-static const int32_t pj_oneway[][3] = {
-	{0x00B5, 0x039C, 1}, {0x0131, 'I', 1}, {0x017F, 'S', 1}, {0x03C2, 0x03A3, 1},
-	{0x0130, 'i', 0}, {0x1E9E, 0x00DF, 0},
-};
-
-/* The DŽ, LJ, NJ and DZ digraphs come in upper, title and lower case: {upper, title, lower}. */
-static const int32_t pj_digraphs[][3] = {
-	{0x01C4, 0x01C5, 0x01C6}, {0x01C7, 0x01C8, 0x01C9}, {0x01CA, 0x01CB, 0x01CC},
-	{0x01F1, 0x01F2, 0x01F3},
-};
-
+/* Go's simple case mapping for r >= 0x80, by binary search over the generated ranges. */
 static int32_t pj_case_map(int32_t r, bool to_upper)
 {
-	for (size_t i = 0; i < sizeof(pj_digraphs) / sizeof(pj_digraphs[0]); i++) {
-		const int32_t *d = pj_digraphs[i];
-		if (r == d[0] || r == d[1] || r == d[2])
-			return to_upper ? d[0] : d[2];
-	}
-	for (size_t i = 0; i < sizeof(pj_oneway) / sizeof(pj_oneway[0]); i++) {
-		if (pj_oneway[i][0] == r)
-			return (pj_oneway[i][2] != 0) == to_upper ? pj_oneway[i][1] : r;
-	}
-	for (size_t i = 0; i < sizeof(pj_blocks) / sizeof(pj_blocks[0]); i++) {
-		const pj_case_block *b = &pj_blocks[i];
-		if (!to_upper && r >= b->lo && r <= b->hi)
-			return r + b->delta;
-		if (to_upper && r >= b->lo + b->delta && r <= b->hi + b->delta)
-			return r - b->delta;
-	}
-	for (size_t i = 0; i < sizeof(pj_alternating) / sizeof(pj_alternating[0]); i++) {
-		const pj_case_pairs *p = &pj_alternating[i];
-		if (r < p->lo || r > p->hi)
-			continue;
-		bool is_upper = (r & 1) == p->upper_parity;
-		if (is_upper && !to_upper && r + 1 <= p->hi)
-			return r + 1;
-		if (!is_upper && to_upper && r - 1 >= p->lo)
-			return r - 1;
-		return r;
-	}
-	for (size_t i = 0; i < sizeof(pj_pairs) / sizeof(pj_pairs[0]); i++) {
-		if (to_upper && pj_pairs[i][1] == r)
-			return pj_pairs[i][0];
-		if (!to_upper && pj_pairs[i][0] == r)
-			return pj_pairs[i][1];
+	size_t lo = 0, hi = pj_case_ranges_len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const pj_case_range *e = &pj_case_ranges[mid];
+		if (r < e->lo) {
+			hi = mid;
+		} else if (r > e->hi) {
+			lo = mid + 1;
+		} else if (e->alt) {
+			bool is_upper = (r - e->lo) % 2 == 0;
+			if (to_upper)
+				return is_upper ? r : r - 1;
+			return is_upper ? r + 1 : r;
+		} else {
+			return r + (to_upper ? e->upper : e->lower);
+		}
 	}
 	return r;
 }

@@ -34,6 +34,16 @@ int pj_float_shortest(double f, char digits[32], int *dp);
  */
 void pj_go_format_float(pj_buf *out, double f, char fmt, int prec);
 
+/* A range of code points sharing one case mapping (case_tables.c, generated). */
+typedef struct pj_case_range {
+	int32_t lo, hi;
+	int32_t upper, lower; /* deltas to add */
+	int alt; /* upper and lower case alternate, starting with upper at lo */
+} pj_case_range;
+
+extern const pj_case_range pj_case_ranges[];
+extern const size_t pj_case_ranges_len;
+
 /* unicode.IsSpace, unicode.ToUpper, unicode.ToLower. */
 bool pj_unicode_isspace(int32_t r);
 int32_t pj_unicode_toupper(int32_t r);

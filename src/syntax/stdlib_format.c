@@ -338,20 +338,56 @@ static void pj_fmt_value(pj_buf *out, const pj_value *v, const pj_spec *sp, int 
 		pj_bad_verb(out, v, sp->verb);
 }
 
-/* Parses a width or precision: digits, or '*' taking an int argument. */
-static bool pj_fmt_number(const char *f, size_t len, size_t *i, pj_value *const *args, size_t nargs,
-	size_t *argi, int *out, bool *bad)
+/* The arguments of one string.format call and where the next directive takes from. */
+typedef struct pj_fmt_args {
+	pj_value *const *args;
+	size_t n, next;
+	bool reordered; /* an explicit [n] index was used: surplus arguments are not reported */
+	bool good_index;
+} pj_fmt_args;
+
+/* An explicit argument index "[n]" (1-based) at f[*i], as Go's fmt accepts. */
+static void pj_fmt_index(const char *f, size_t len, size_t *i, pj_fmt_args *a)
 {
+	if (*i >= len || f[*i] != '[')
+		return;
+	a->reordered = true;
+	const char *close = memchr(f + *i, ']', len - *i);
+	if (!close || close - (f + *i) < 2) {
+		a->good_index = false;
+		(*i)++;
+		return;
+	}
+	size_t end = (size_t)(close - f), n = 0;
+	bool ok = true;
+	for (size_t k = *i + 1; k < end; k++) {
+		if (f[k] < '0' || f[k] > '9' || n > 1000000)
+			ok = false;
+		else
+			n = n * 10 + (size_t)(f[k] - '0');
+	}
+	*i = end + 1;
+	if (ok && n >= 1 && n <= a->n)
+		a->next = n - 1;
+	else
+		a->good_index = false;
+}
+
+/* Parses a width or precision: digits, or '*' taking an int argument. */
+static bool pj_fmt_number(const char *f, size_t len, size_t *i, pj_fmt_args *a, int *out, bool *bad)
+{
+	pj_fmt_index(f, len, i, a);
 	if (*i < len && f[*i] == '*') {
 		(*i)++;
-		if (*argi >= nargs || pj_value_kind(args[*argi]) != PJ_NUMBER ||
-			pj_value_numkind(args[*argi]) == PJ_NUM_FLOAT) {
+		const pj_value *v = a->next < a->n ? a->args[a->next] : NULL;
+		if (!v || pj_value_kind(v) != PJ_NUMBER || pj_value_numkind(v) == PJ_NUM_FLOAT) {
 			*bad = true;
-			if (*argi < nargs)
-				(*argi)++;
+			if (v)
+				a->next++;
 			return true;
 		}
-		int64_t n = pj_value_int(args[(*argi)++]);
+		int64_t n = pj_value_int(v);
+		a->next++;
 		*bad = n > 1000000 || n < -1000000;
 		*out = *bad ? -1 : (int)n;
 		return true;
@@ -383,13 +419,13 @@ static void pj_fmt_flags(const char *f, size_t len, size_t *i, pj_spec *sp)
 }
 
 /* Formats one directive starting after '%'; returns the index after it. */
-static size_t pj_fmt_directive(pj_buf *out, const char *f, size_t len, size_t i, pj_value *const *args,
-	size_t nargs, size_t *argi)
+static size_t pj_fmt_directive(pj_buf *out, const char *f, size_t len, size_t i, pj_fmt_args *a)
 {
 	pj_spec sp = {.width = -1, .prec = -1};
 	bool bad = false;
+	a->good_index = true;
 	pj_fmt_flags(f, len, &i, &sp);
-	if (pj_fmt_number(f, len, &i, args, nargs, argi, &sp.width, &bad) && bad)
+	if (pj_fmt_number(f, len, &i, a, &sp.width, &bad) && bad)
 		pj_buf_puts(out, "%!(BADWIDTH)");
 	if (sp.width < 0 && sp.width != -1) {
 		sp.minus = true, sp.zero = false;
@@ -398,13 +434,14 @@ static size_t pj_fmt_directive(pj_buf *out, const char *f, size_t len, size_t i,
 	if (i < len && f[i] == '.') {
 		i++;
 		bad = false;
-		if (!pj_fmt_number(f, len, &i, args, nargs, argi, &sp.prec, &bad))
+		if (!pj_fmt_number(f, len, &i, a, &sp.prec, &bad))
 			sp.prec = 0;
 		if (bad || sp.prec < -1) {
 			pj_buf_puts(out, "%!(BADPREC)");
 			sp.prec = -1;
 		}
 	}
+	pj_fmt_index(f, len, &i, a);
 	if (i >= len) {
 		pj_buf_puts(out, "%!(NOVERB)");
 		return i;
@@ -414,15 +451,15 @@ static size_t pj_fmt_directive(pj_buf *out, const char *f, size_t len, size_t i,
 	i += w;
 	if (sp.verb == '%') {
 		pj_buf_putc(out, '%');
-	} else if (*argi >= nargs) {
+	} else if (!a->good_index || a->next >= a->n) {
 		pj_buf_puts(out, "%!");
 		pj_utf8_encode(out, sp.verb);
-		pj_buf_puts(out, "(MISSING)");
+		pj_buf_puts(out, a->good_index ? "(MISSING)" : "(BADINDEX)");
 	} else if (sp.verb == 'T') {
-		pj_pad(out, pj_go_type(args[*argi]), strlen(pj_go_type(args[*argi])), &sp, false);
-		(*argi)++;
+		const char *type = pj_go_type(a->args[a->next++]);
+		pj_pad(out, type, strlen(type), &sp, false);
 	} else {
-		pj_fmt_value(out, args[(*argi)++], &sp, 0);
+		pj_fmt_value(out, a->args[a->next++], &sp, 0);
 	}
 	return i;
 }
@@ -436,8 +473,7 @@ PJ_BUILTIN(pj_std_format)
 		return NULL;
 	size_t len;
 	const char *f = pj_value_str(fmtv, &len);
-	pj_value *const *rest = args + 1;
-	size_t nrest = nargs - 1, argi = 0;
+	pj_fmt_args a = {.args = args + 1, .n = nargs - 1};
 	pj_buf out = PJ_BUF_INIT;
 	size_t i = 0;
 	while (i < len) {
@@ -446,21 +482,21 @@ PJ_BUILTIN(pj_std_format)
 		pj_buf_append(&out, f + i, end - i);
 		if (!pct)
 			break;
-		i = pj_fmt_directive(&out, f, len, end + 1, rest, nrest, &argi);
+		i = pj_fmt_directive(&out, f, len, end + 1, &a);
 	}
-	if (argi < nrest) {
+	if (!a.reordered && a.next < a.n) {
 		pj_spec plain = {.width = -1, .prec = -1, .verb = 'v'};
 		pj_buf_puts(&out, "%!(EXTRA ");
-		for (size_t k = argi; k < nrest; k++) {
-			if (k > argi)
+		for (size_t k = a.next; k < a.n; k++) {
+			if (k > a.next)
 				pj_buf_puts(&out, ", ");
-			if (pj_value_kind(rest[k]) == PJ_NULL) {
+			if (pj_value_kind(a.args[k]) == PJ_NULL) {
 				pj_buf_puts(&out, "<nil>");
 				continue;
 			}
-			pj_buf_puts(&out, pj_go_type(rest[k]));
+			pj_buf_puts(&out, pj_go_type(a.args[k]));
 			pj_buf_putc(&out, '=');
-			pj_fmt_value(&out, rest[k], &plain, 0);
+			pj_fmt_value(&out, a.args[k], &plain, 0);
 		}
 		pj_buf_putc(&out, ')');
 	}

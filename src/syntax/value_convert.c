@@ -4,7 +4,6 @@
  * evaluator adds.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

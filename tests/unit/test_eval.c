@@ -263,6 +263,21 @@ static void test_calls(void **state)
 	expect_error("string.join(x, \",\")", "test:1:19: identifier \"x\" does not exist");
 }
 
+static void test_documented_examples(void **state)
+{
+	(void)state;
+	expect("string.format(\"%s-%03d\", \"pod\", 7)", "\"pod-007\"");
+	expect("string.join([\"a\", \"b\", 3], \",\")", "\"a,b,3\"");
+	expect("string.split(\"/usr/lib/jvm\", \"/\")", "[\"\", \"usr\", \"lib\", \"jvm\"]");
+	expect("string.replace(\"a.b.c\", \".\", \"_\")", "\"a_b_c\"");
+	expect("string.to_upper(\"straße\")", "\"STRAßE\"");
+	expect("string.trim_prefix(\"/proc/42\", \"/proc/\")", "\"42\"");
+	expect("encoding.from_json(\"{\\\"env\\\": \\\"prod\\\"}\").env", "\"prod\"");
+	expect("encoding.to_json({b = 1, a = [true]})", "\"{\\\"a\\\":[true],\\\"b\\\":1}\"");
+	expect("file.path_join(\"/opt\", \"../usr\", \"lib\")", "\"/usr/lib\"");
+	expect("string.to_upper(42)", "\"42\"");
+}
+
 static void test_error_span_covers_expression(void **state)
 {
 	(void)state;
@@ -317,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_strings_bools_and_secrets),
 		cmocka_unit_test(test_indexing_and_fields),
 		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_documented_examples),
 		cmocka_unit_test(test_error_span_covers_expression),
 		cmocka_unit_test(test_reference_chains),
 	};

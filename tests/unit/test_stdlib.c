@@ -314,6 +314,12 @@ static void test_format_verbs_keep_go_kinds(void **state)
 	expect_format("68c3a9|61 62 63|[61 A]", "%x|% x|%X", 3, S("hé"), S("abc"), A(2, S("a"), I(10)));
 	expect_format(" -3.14|-03.14|1.234e+03|", "%6.2f|%06.2f|%-8.3e|", 3, F(-3.14159), F(-3.14159), F(1234.5));
 	expect_format("1e+08", "%v", 1, F(1e8));
+	expect_format("x-x", "%[1]s-%[1]s", 1, S("x"));
+	expect_format("2 1", "%[2]d %[1]d", 2, I(1), I(2));
+	expect_format("%!d(BADINDEX)", "%[3]d", 2, I(1), I(2));
+	expect_format("%!d(BADINDEX)", "%[x]d", 1, I(1));
+	expect_format("1 2", "%[1]d %d", 2, I(1), I(2));
+	expect_format("   12", "%[2]*[1]d", 2, I(12), I(5));
 	expect_error("expected at least 1 args, got 0", "string.format", 0);
 }
 
