@@ -2,7 +2,7 @@
 
 #include <stdint.h>
 
-size_t pj_utf8_decode(const char *s, size_t len, unsigned *rune)
+size_t pj_utf8_rune(const char *s, size_t len, unsigned *rune)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned c = p[0];
@@ -74,7 +74,7 @@ bool pj_go_needs_quoting(const char *s, size_t len)
 			continue;
 		}
 		unsigned r;
-		size_t n = pj_utf8_decode(s + i, len - i, &r);
+		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0 || !is_nonascii_printable(r))
 			return true;
 		i += n;
@@ -116,7 +116,7 @@ void pj_buf_put_goquoted(pj_buf *b, const char *s, size_t len)
 			continue;
 		}
 		unsigned r;
-		size_t n = pj_utf8_decode(s + i, len - i, &r);
+		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0) {
 			put_escape(b, c);
 			i++;

@@ -14,5 +14,7 @@ typedef struct pj_command {
 
 int cmd_fmt(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@
 static const pj_command pj_commands[] = {
 	{"fmt", "format a configuration file", cmd_fmt},
 	{"version", "print the version", cmd_version},
+	{"run", "run the components of a configuration", cmd_run},
+	{"validate", "check a configuration without running it", cmd_validate},
 };
 
 static void pj_usage(FILE *out)

@@ -145,7 +145,7 @@ static void put_json_string(pj_buf *b, const char *s, size_t len)
 			continue;
 		}
 		unsigned r;
-		size_t n = pj_utf8_decode(s + i, len - i, &r);
+		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0) {
 			pj_buf_puts(b, "\\ufffd");
 			i++;
