@@ -37,9 +37,8 @@ bool gunzip_buf(const uint8_t *data, size_t len, size_t max_out, pj_buf *out, ch
 			data += chunk;
 			len -= chunk;
 		}
-		if (out->len - start >= max_out)
-			return gunzip_fail(&zs, err, "decompressed data too large");
-		size_t room = max_out - (out->len - start);
+		/* One byte beyond the limit tells "exactly max_out" from "more". */
+		size_t room = max_out - (out->len - start) + 1;
 		room = room < GUNZIP_STEP ? room : GUNZIP_STEP;
 		pj_buf_reserve(out, room);
 		zs.next_out = (unsigned char *)out->data + out->len;
@@ -47,6 +46,8 @@ bool gunzip_buf(const uint8_t *data, size_t len, size_t max_out, pj_buf *out, ch
 		int rc = inflate(&zs, Z_NO_FLUSH);
 		out->len = (size_t)((char *)zs.next_out - out->data);
 		out->data[out->len] = '\0';
+		if (out->len - start > max_out)
+			return gunzip_fail(&zs, err, "decompressed data too large");
 		if (rc == Z_STREAM_END) {
 			if (zs.avail_in == 0 && len == 0)
 				break;
