@@ -1,0 +1,96 @@
+#ifndef PJ_PROFILE_JFR_INTERNAL_H
+#define PJ_PROFILE_JFR_INTERNAL_H
+
+/* Private state of the JFR reader, shared by jfr_reader.c, jfr_meta.c and jfr_pool.c. */
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/u64map.h"
+#include "profile/jfr_reader.h"
+
+/* Nesting limits: real files nest metadata 5 deep and values 3 deep. */
+#define JFR_MAX_ELEMENT_DEPTH 32
+#define JFR_MAX_VALUE_DEPTH 16
+#define JFR_HEADER_SIZE 68
+
+/* How a value is laid out on the wire, resolved once per chunk. */
+typedef enum jfr_kind {
+	JFR_K_VARINT, /* int/long/short/char or pool key in a compressed chunk */
+	JFR_K_I16, /* fixed-width integers of an uncompressed chunk */
+	JFR_K_I32,
+	JFR_K_I64,
+	JFR_K_U8, /* boolean, byte */
+	JFR_K_F32,
+	JFR_K_F64,
+	JFR_K_STRING,
+	JFR_K_STRUCT, /* inline instance of a class with fields */
+	JFR_K_BAD, /* undeclared type, or a class that is neither primitive nor has fields */
+} jfr_kind;
+
+typedef struct jfr_field {
+	const char *name;
+	uint64_t type_id;
+	int32_t type; /* class index or -1 */
+	uint8_t kind; /* jfr_kind of one element */
+	uint8_t timespan; /* jfr_timespan */
+	bool array;
+	bool cpool;
+} jfr_field;
+
+typedef struct jfr_class {
+	const char *name;
+	const char *super;
+	uint64_t id;
+	uint8_t prim; /* jfr_kind of a primitive class, JFR_K_STRUCT otherwise */
+	bool simple;
+	uint32_t first_field;
+	uint32_t nfields;
+} jfr_class;
+
+struct jfr_reader {
+	const uint8_t *data;
+	size_t len;
+
+	size_t next_chunk; /* offset of the next chunk header */
+	size_t nchunks;
+	bool done;
+	jfr_chunk_info chunk;
+	size_t chunk_end;
+	size_t event_pos; /* record walk position in the current chunk */
+
+	/* Per-chunk state, reset by jfr_reader_next_chunk(). */
+	pj_arena arena; /* metadata strings, classes, fields */
+	jfr_class *classes;
+	size_t nclasses;
+	jfr_field *fields;
+	size_t nfields;
+	pj_u64map class_by_id; /* type id -> class index */
+	int32_t *small_ids; /* type id < JFR_SMALL_IDS -> class index + 1 */
+	pj_u64map pool; /* (class index, key) -> value position */
+	int32_t string_cls; /* java.lang.String, -1 if absent */
+
+	pj_buf scratch; /* converted strings */
+	char err[256];
+	char warn[256];
+	bool failed;
+};
+
+#define JFR_SMALL_IDS 1024
+
+bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Primitive readers over [*pos, end); false with an error on overrun. */
+bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v);
+bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* int per chunk mode */
+bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* long per chunk mode */
+bool jfr_read_u8(jfr_reader *r, size_t *pos, size_t end, uint8_t *v);
+/* Skips a string value, validating it; *pos moves past it. */
+bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end);
+/* Skips (and validates) one value of the given kind/class. */
+bool jfr_skip_value(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_t cls, int depth);
+
+bool jfr_load_metadata(jfr_reader *r, size_t pos);
+bool jfr_load_pools(jfr_reader *r, size_t pos);
+int32_t jfr_class_by_id(const jfr_reader *r, uint64_t id);
+
+#endif

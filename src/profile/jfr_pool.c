@@ -1,0 +1,84 @@
+/*
+ * Constant pools: checkpoint records (type 1) chained newest to oldest by
+ * their delta field. Entries are indexed, not decoded: the index maps
+ * (class, key) to where the value starts, and values are decoded on demand.
+ */
+#include "profile/jfr_internal.h"
+
+static bool jfr_load_pool(jfr_reader *r, size_t *pos, size_t end)
+{
+	size_t at = *pos;
+	uint64_t type_id, count, key;
+	if (!jfr_read_long(r, pos, end, &type_id) || !jfr_read_int(r, pos, end, &count))
+		return false;
+	int32_t cls = jfr_class_by_id(r, type_id);
+	if (cls < 0)
+		return jfr_fail(r, at, "constant pool of undeclared type %llu", (unsigned long long)type_id);
+	if (count > (end - *pos) / 2)
+		return jfr_fail(r, at, "constant pool count %llu does not fit the checkpoint",
+			(unsigned long long)count);
+	const jfr_class *c = &r->classes[cls];
+	for (uint64_t i = 0; i < count; i++) {
+		if (!jfr_read_long(r, pos, end, &key))
+			return false;
+		size_t value = *pos;
+		if (!jfr_skip_value(r, pos, end, c->prim, cls, 0))
+			return false;
+		/* Walking newest to oldest and overwriting keeps the oldest
+		 * definition of a duplicate key, as the JDK's reader does. */
+		*pj_u64map_put(&r->pool, (uint64_t)cls, key, 0, NULL) = value;
+	}
+	return true;
+}
+
+/* Parses one checkpoint at pos; *delta receives its link to the previous one. */
+static bool jfr_load_checkpoint(jfr_reader *r, size_t pos, int64_t *delta)
+{
+	size_t start = pos;
+	uint64_t size, type, v, npools;
+	uint8_t mask = 0;
+	if (!jfr_read_int(r, &pos, r->chunk_end, &size) || !jfr_read_long(r, &pos, r->chunk_end, &type))
+		return false;
+	if (type != 1)
+		return jfr_fail(r, start, "constant pool offset points at a record of type %llu",
+			(unsigned long long)type);
+	if (size > r->chunk_end - start || size < pos - start)
+		return jfr_fail(r, start, "checkpoint size %llu does not fit the chunk", (unsigned long long)size);
+	size_t end = start + (size_t)size;
+	if (!jfr_read_long(r, &pos, end, &v) || !jfr_read_long(r, &pos, end, &v) ||
+		!jfr_read_long(r, &pos, end, &v) || !jfr_read_u8(r, &pos, end, &mask) ||
+		!jfr_read_int(r, &pos, end, &npools))
+		return false;
+	*delta = (int64_t)v;
+	for (uint64_t i = 0; i < npools; i++) {
+		if (!jfr_load_pool(r, &pos, end))
+			return false;
+	}
+	return true;
+}
+
+bool jfr_load_pools(jfr_reader *r, size_t pos)
+{
+	size_t first = r->chunk.offset + JFR_HEADER_SIZE;
+	for (;;) {
+		int64_t delta = 0;
+		if (!jfr_load_checkpoint(r, pos, &delta))
+			return false;
+		if (delta == 0)
+			return true;
+		/* Each step must go back inside the chunk, so the walk ends. */
+		if (delta > 0 || 0 - (uint64_t)delta > pos - first)
+			return jfr_fail(r, pos, "checkpoint delta %lld leaves the chunk or does not go back",
+				(long long)delta);
+		pos -= (size_t)(0 - (uint64_t)delta);
+	}
+}
+
+bool jfr_reader_pool(const jfr_reader *r, int32_t cls, uint64_t key, size_t *pos)
+{
+	const uint64_t *v = pj_u64map_get(&r->pool, (uint64_t)cls, key);
+	if (!v)
+		return false;
+	*pos = (size_t)*v;
+	return true;
+}

@@ -1,0 +1,357 @@
+/*
+ * JFR -> pprof (see jfr_pprof.h and docs/jfr-conversion.md).
+ *
+ * Per chunk, samples are aggregated by (profile, stack-trace key, thread) in
+ * a flat hash map; a stack is resolved to pprof locations the first time its
+ * key is seen in the chunk and the aggregated values are handed to the pprof
+ * builders when the chunk ends. Memory thus follows the number of distinct
+ * stacks and constants, not the number of events.
+ */
+#include "profile/jfr_pprof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/u64map.h"
+#include "profile/jfr_reader.h"
+#include "profile/jfr_stacks.h"
+
+enum { JFR_ST_CPU, JFR_ST_WALL, JFR_ST_IN_TLAB, JFR_ST_OUT_TLAB, JFR_ST_ALLOC_SAMPLE, JFR_ST_LOCK, JFR_ST_PARK,
+	JFR_ST_LIVE, JFR_ST_MALLOC, JFR_ST_COUNT };
+
+static const struct jfr_profile_kind {
+	const char *metric, *name;
+	size_t ntypes;
+	const char *types[2], *units[2];
+	const char *period_type, *period_unit;
+} jfr_kinds[JFR_ST_COUNT] = {
+	{"process_cpu", "process_cpu_cpu__nanoseconds", 1, {"cpu"}, {"nanoseconds"}, "cpu", "nanoseconds"},
+	{"wall", "wall_wall__nanoseconds", 1, {"wall"}, {"nanoseconds"}, "wall", "nanoseconds"},
+	{"memory", "memory_alloc_in_new_tlab_objects__count alloc_in_new_tlab_bytes__bytes", 2,
+		{"alloc_in_new_tlab_objects", "alloc_in_new_tlab_bytes"}, {"count", "bytes"}, "space", "bytes"},
+	{"memory", "memory_alloc_outside_tlab_objects__count alloc_outside_tlab_bytes__bytes", 2,
+		{"alloc_outside_tlab_objects", "alloc_outside_tlab_bytes"}, {"count", "bytes"}, "space", "bytes"},
+	{"memory", "memory_alloc_sample_objects__count alloc_sample_bytes__bytes", 2,
+		{"alloc_sample_objects", "alloc_sample_bytes"}, {"count", "bytes"}, "space", "bytes"},
+	{"mutex", "mutex_contentions__count delay__nanoseconds", 2, {"contentions", "delay"},
+		{"count", "nanoseconds"}, "mutex", "count"},
+	{"block", "block_contentions__count delay__nanoseconds", 2, {"contentions", "delay"},
+		{"count", "nanoseconds"}, "block", "count"},
+	{"memory", "memory_live__count", 1, {"live"}, {"count"}, "objects", "count"},
+	{"memory", "memory_malloc_objects__count malloc_bytes__bytes", 2, {"malloc_objects", "malloc_bytes"},
+		{"count", "bytes"}, NULL, NULL},
+};
+
+/* The events converted, and which field carries each role. */
+enum { JFR_EV_EXEC, JFR_EV_WALL, JFR_EV_IN_TLAB, JFR_EV_OUT_TLAB, JFR_EV_ALLOC_SAMPLE, JFR_EV_MONITOR,
+	JFR_EV_PARK, JFR_EV_LIVE, JFR_EV_MALLOC, JFR_EV_SETTING, JFR_EV_COUNT };
+enum { JFR_F_STACK, JFR_F_THREAD, JFR_F_STATE, JFR_F_VALUE, JFR_F_NAME, JFR_F_COUNT };
+
+static const struct jfr_event_kind {
+	const char *cls;
+	const char *fields[JFR_F_COUNT];
+} jfr_events[JFR_EV_COUNT] = {
+	{"jdk.ExecutionSample", {"stackTrace", "sampledThread", "state", NULL, NULL}},
+	{"profiler.WallClockSample", {"stackTrace", "sampledThread", "state", "samples", NULL}},
+	{"jdk.ObjectAllocationInNewTLAB", {"stackTrace", "eventThread", NULL, "tlabSize", NULL}},
+	{"jdk.ObjectAllocationOutsideTLAB", {"stackTrace", "eventThread", NULL, "allocationSize", NULL}},
+	{"jdk.ObjectAllocationSample", {"stackTrace", "eventThread", NULL, "weight", NULL}},
+	{"jdk.JavaMonitorEnter", {"stackTrace", "eventThread", NULL, "duration", NULL}},
+	{"jdk.ThreadPark", {"stackTrace", "eventThread", NULL, "duration", NULL}},
+	{"profiler.LiveObject", {"stackTrace", "eventThread", NULL, NULL, NULL}},
+	{"profiler.Malloc", {"stackTrace", "eventThread", NULL, "size", NULL}},
+	{"jdk.ActiveSetting", {NULL, NULL, NULL, "value", "name"}},
+};
+
+#define JFR_MAX_EVENT_FIELDS 64
+
+typedef struct jfr_bound_event {
+	int32_t cls;
+	int32_t field[JFR_F_COUNT]; /* -1 = absent */
+	jfr_timespan value_unit;
+} jfr_bound_event;
+
+typedef struct jfr_agg {
+	int64_t values[2];
+	uint32_t loc_off, nlocs;
+	uint8_t kind;
+	bool resolved; /* false: stack trace missing, the event is dropped */
+} jfr_agg;
+
+typedef struct jfr_conv {
+	jfr_reader *r;
+	const jfr_convert_options *opts;
+	int64_t period;
+	char *event; /* last "event" setting */
+	pprof_builder *builders[JFR_ST_COUNT];
+
+	jfr_bound_event ev[JFR_EV_COUNT];
+	int8_t *ev_of_cls; /* class index -> JFR_EV_* or -1 */
+	size_t ev_of_cls_cap;
+	jfr_stacks stacks;
+
+	pj_u64map samples; /* (stack key, thread slot << 4 | kind) -> agg index */
+	pj_u64map threads; /* thread key -> slot (per-thread mode) */
+	jfr_agg *aggs;
+	size_t naggs, aggs_cap;
+	uint64_t *locs;
+	size_t nlocs, locs_cap;
+} jfr_conv;
+
+static pprof_builder *jfr_builder(jfr_conv *c, int kind)
+{
+	if (c->builders[kind])
+		return c->builders[kind];
+	const struct jfr_profile_kind *k = &jfr_kinds[kind];
+	pprof_builder *b = pprof_new();
+	for (size_t i = 0; i < k->ntypes; i++)
+		pprof_add_sample_type(b, k->types[i], k->units[i]);
+	if (k->period_type)
+		pprof_set_period(b, k->period_type, k->period_unit, 0);
+	pprof_set_time(b, c->opts->start_nanos, c->opts->end_nanos - c->opts->start_nanos);
+	c->builders[kind] = b;
+	return b;
+}
+
+static void jfr_bind_chunk(jfr_conv *c)
+{
+	jfr_reader *r = c->r;
+	size_t n = jfr_reader_class_count(r);
+	c->ev_of_cls = pj_grow(c->ev_of_cls, &c->ev_of_cls_cap, n + 1, 1);
+	memset(c->ev_of_cls, -1, n + 1);
+	for (int e = 0; e < JFR_EV_COUNT; e++) {
+		jfr_bound_event *b = &c->ev[e];
+		b->cls = jfr_reader_class(r, jfr_events[e].cls);
+		for (int f = 0; f < JFR_F_COUNT; f++) {
+			const char *name = jfr_events[e].fields[f];
+			int32_t idx = name ? jfr_reader_field(r, b->cls, name) : -1;
+			b->field[f] = idx < JFR_MAX_EVENT_FIELDS ? idx : -1;
+		}
+		b->value_unit = jfr_reader_field_timespan(r, b->cls, b->field[JFR_F_VALUE]);
+		if (b->value_unit == JFR_TIMESPAN_NONE)
+			b->value_unit = JFR_TIMESPAN_TICKS; /* the JDK's convention for durations */
+		if (b->cls >= 0)
+			c->ev_of_cls[b->cls] = (int8_t)e;
+	}
+	jfr_stacks_bind(&c->stacks, r);
+}
+
+static uint64_t jfr_thread_slot(jfr_conv *c, uint64_t thread)
+{
+	if (!c->opts->per_thread)
+		return 0;
+	bool added;
+	uint64_t *slot = pj_u64map_put(&c->threads, thread, 0, c->threads.count + 1, &added);
+	return *slot;
+}
+
+/* Adds values to the chunk's aggregate for (kind, stack, thread). */
+static bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
+{
+	pprof_builder *b = jfr_builder(c, kind);
+	bool added;
+	uint64_t slot = jfr_thread_slot(c, thread);
+	uint64_t *idx = pj_u64map_put(&c->samples, stack, slot << 4 | (uint64_t)kind, c->naggs, &added);
+	if (added) {
+		c->aggs = pj_grow(c->aggs, &c->aggs_cap, c->naggs + 1, sizeof(*c->aggs));
+		jfr_agg *a = &c->aggs[c->naggs++];
+		memset(a, 0, sizeof(*a));
+		a->kind = (uint8_t)kind;
+		a->loc_off = (uint32_t)c->nlocs;
+		int rc = jfr_stacks_resolve(&c->stacks, b, kind, stack, c->opts->per_thread ? &thread : NULL,
+			c->opts->truncated_frame, &c->locs, &c->nlocs, &c->locs_cap);
+		if (rc < 0)
+			return false;
+		a->resolved = rc > 0;
+		a->nlocs = (uint32_t)(c->nlocs - a->loc_off);
+	}
+	jfr_agg *a = &c->aggs[*idx];
+	a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
+	a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
+	return true;
+}
+
+static void jfr_flush_chunk(jfr_conv *c)
+{
+	for (size_t i = 0; i < c->naggs; i++) {
+		const jfr_agg *a = &c->aggs[i];
+		if (a->resolved)
+			pprof_add_sample(c->builders[a->kind], c->locs + a->loc_off, a->nlocs, a->values, NULL, 0);
+	}
+	c->naggs = c->nlocs = 0;
+	pj_u64map_clear(&c->samples);
+	pj_u64map_clear(&c->threads);
+}
+
+static bool jfr_on_setting(jfr_conv *c, const jfr_bound_event *b, const jfr_value *v)
+{
+	jfr_str name, value;
+	if (b->field[JFR_F_NAME] < 0 || b->field[JFR_F_VALUE] < 0)
+		return true;
+	if (!jfr_reader_string(c->r, v[b->field[JFR_F_NAME]].pos, &name))
+		return false;
+	if (name.len != 5 || memcmp(name.ptr, "event", 5) != 0)
+		return true;
+	if (!jfr_reader_string(c->r, v[b->field[JFR_F_VALUE]].pos, &value))
+		return false;
+	free(c->event);
+	c->event = pj_strndup(value.ptr, value.len);
+	return true;
+}
+
+static bool jfr_is_wall_event(const jfr_conv *c)
+{
+	return c->event && strcmp(c->event, "wall") == 0;
+}
+
+static uint64_t jfr_field_u(const jfr_bound_event *b, const jfr_value *v, int f)
+{
+	return b->field[f] >= 0 ? v[b->field[f]].u : 0;
+}
+
+static bool jfr_on_event(jfr_conv *c, int e, const jfr_value *v)
+{
+	const jfr_bound_event *b = &c->ev[e];
+	if (e == JFR_EV_SETTING)
+		return jfr_on_setting(c, b, v);
+	uint64_t stack = jfr_field_u(b, v, JFR_F_STACK), thread = jfr_field_u(b, v, JFR_F_THREAD);
+	uint64_t raw = jfr_field_u(b, v, JFR_F_VALUE);
+	int64_t value = (int64_t)raw;
+	int state;
+	switch (e) {
+	case JFR_EV_EXEC:
+		state = jfr_stacks_state(&c->stacks, jfr_field_u(b, v, JFR_F_STATE));
+		if (state < 0)
+			return false;
+		if (state != JFR_STATE_UNKNOWN && state != JFR_STATE_SLEEPING &&
+			!jfr_add(c, JFR_ST_CPU, stack, thread, c->period, 0))
+			return false;
+		return !jfr_is_wall_event(c) || jfr_add(c, JFR_ST_WALL, stack, thread, c->period, 0);
+	case JFR_EV_WALL: {
+		int64_t samples = (int64_t)(uint32_t)raw;
+		int64_t ns = (int64_t)((uint64_t)samples * (uint64_t)c->period);
+		if (!jfr_add(c, JFR_ST_WALL, stack, thread, ns, 0))
+			return false;
+		if (!jfr_is_wall_event(c))
+			return true;
+		state = jfr_stacks_state(&c->stacks, jfr_field_u(b, v, JFR_F_STATE));
+		return state >= 0 && (state != JFR_STATE_RUNNABLE || jfr_add(c, JFR_ST_CPU, stack, thread, ns, 0));
+	}
+	case JFR_EV_IN_TLAB:
+		return jfr_add(c, JFR_ST_IN_TLAB, stack, thread, 1, value);
+	case JFR_EV_OUT_TLAB:
+		return jfr_add(c, JFR_ST_OUT_TLAB, stack, thread, 1, value);
+	case JFR_EV_ALLOC_SAMPLE:
+		return jfr_add(c, JFR_ST_ALLOC_SAMPLE, stack, thread, 1, value);
+	case JFR_EV_MONITOR:
+		return jfr_add(c, JFR_ST_LOCK, stack, thread, 1, jfr_reader_to_nanos(c->r, value, b->value_unit));
+	case JFR_EV_PARK:
+		return jfr_add(c, JFR_ST_PARK, stack, thread, 1, jfr_reader_to_nanos(c->r, value, b->value_unit));
+	case JFR_EV_LIVE:
+		return jfr_add(c, JFR_ST_LIVE, stack, thread, 1, 0);
+	default:
+		return jfr_add(c, JFR_ST_MALLOC, stack, thread, 1, value);
+	}
+}
+
+static int jfr_convert_chunk(jfr_conv *c)
+{
+	jfr_event ev;
+	jfr_value v[JFR_MAX_EVENT_FIELDS];
+	int rc;
+	jfr_bind_chunk(c);
+	while ((rc = jfr_reader_next_event(c->r, &ev)) > 0) {
+		if (ev.cls < 0 || c->ev_of_cls[ev.cls] < 0)
+			continue;
+		if (!jfr_reader_decode(c->r, ev.cls, ev.body, ev.end, v, JFR_MAX_EVENT_FIELDS, NULL) ||
+			!jfr_on_event(c, c->ev_of_cls[ev.cls], v))
+			return -1;
+	}
+	if (rc == 0)
+		jfr_flush_chunk(c);
+	return rc;
+}
+
+static int jfr_profile_cmp(const void *a, const void *b)
+{
+	return strcmp(((const jfr_profile *)a)->name, ((const jfr_profile *)b)->name);
+}
+
+static void jfr_collect(jfr_conv *c, jfr_profiles *out)
+{
+	out->items = pj_calloc(JFR_ST_COUNT, sizeof(*out->items));
+	for (int k = 0; k < JFR_ST_COUNT; k++) {
+		if (!c->builders[k])
+			continue;
+		const struct jfr_profile_kind *pk = &jfr_kinds[k];
+		jfr_profile *p = &out->items[out->count++];
+		p->metric = pk->metric;
+		p->name = pk->name;
+		p->nsample_types = pk->ntypes;
+		for (size_t i = 0; i < pk->ntypes; i++) {
+			p->sample_types[i] = pk->types[i];
+			p->sample_units[i] = pk->units[i];
+		}
+		p->period_type = pk->period_type;
+		p->period_unit = pk->period_unit;
+		p->builder = c->builders[k];
+		c->builders[k] = NULL;
+	}
+	qsort(out->items, out->count, sizeof(*out->items), jfr_profile_cmp);
+	out->event = c->event;
+	c->event = NULL;
+}
+
+static void jfr_conv_free(jfr_conv *c)
+{
+	for (int k = 0; k < JFR_ST_COUNT; k++)
+		pprof_free(c->builders[k]);
+	free(c->event);
+	free(c->ev_of_cls);
+	free(c->aggs);
+	free(c->locs);
+	pj_u64map_free(&c->samples);
+	pj_u64map_free(&c->threads);
+	jfr_stacks_free(&c->stacks);
+	jfr_reader_free(c->r);
+}
+
+bool jfr_convert(const uint8_t *data, size_t len, const jfr_convert_options *opts, jfr_profiles *out,
+	char **err)
+{
+	jfr_conv c = {.opts = opts};
+	memset(out, 0, sizeof(*out));
+	*err = NULL;
+	c.r = jfr_reader_new(data, len);
+	c.period = opts->sample_rate > 0 ? 1000000000 / opts->sample_rate : 0;
+	jfr_stacks_init(&c.stacks);
+	int rc;
+	while ((rc = jfr_reader_next_chunk(c.r)) > 0) {
+		if (jfr_convert_chunk(&c) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		*err = pj_asprintf("jfr: %s", jfr_reader_error(c.r));
+		jfr_conv_free(&c);
+		return false;
+	}
+	jfr_collect(&c, out);
+	out->chunks = jfr_reader_chunk_count(c.r);
+	if (jfr_reader_warning(c.r))
+		out->warning = pj_asprintf("jfr: %s", jfr_reader_warning(c.r));
+	jfr_conv_free(&c);
+	return true;
+}
+
+void jfr_profiles_free(jfr_profiles *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		pprof_free(p->items[i].builder);
+	free(p->items);
+	free(p->event);
+	free(p->warning);
+	memset(p, 0, sizeof(*p));
+}

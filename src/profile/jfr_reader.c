@@ -1,0 +1,560 @@
+/*
+ * JFR reader: chunk walk, record walk and value decoding. Metadata parsing
+ * lives in jfr_meta.c, constant pools in jfr_pool.c.
+ */
+#include "profile/jfr_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...)
+{
+	if (r->failed)
+		return false;
+	r->failed = true;
+	int n = snprintf(r->err, sizeof(r->err), "offset %zu: ", offset);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	size_t p = *pos;
+	const uint8_t *d = r->data;
+	uint64_t x = 0;
+	if (end - p >= 9) {
+		/* Fast path: no bounds checks, the longest encoding fits. */
+		for (int k = 0; k < 8; k++) {
+			uint8_t b = d[p++];
+			x |= (uint64_t)(b & 0x7f) << (7 * k);
+			if (b < 0x80) {
+				*pos = p;
+				*v = x;
+				return true;
+			}
+		}
+		x |= (uint64_t)d[p++] << 56;
+		*pos = p;
+		*v = x;
+		return true;
+	}
+	for (int k = 0; k < 9; k++) {
+		if (p >= end)
+			return jfr_fail(r, *pos, "truncated varint (record or chunk ends at %zu)", end);
+		uint8_t b = d[p++];
+		if (k == 8) {
+			x |= (uint64_t)b << 56;
+			break;
+		}
+		x |= (uint64_t)(b & 0x7f) << (7 * k);
+		if (b < 0x80)
+			break;
+	}
+	*pos = p;
+	*v = x;
+	return true;
+}
+
+static bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width, uint64_t *v)
+{
+	if (end - *pos < width)
+		return jfr_fail(r, *pos, "truncated %zu-byte integer (ends at %zu)", width, end);
+	uint64_t x = 0;
+	for (size_t i = 0; i < width; i++)
+		x = x << 8 | r->data[*pos + i];
+	*pos += width;
+	*v = x;
+	return true;
+}
+
+bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 4, v);
+}
+
+bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 8, v);
+}
+
+bool jfr_read_u8(jfr_reader *r, size_t *pos, size_t end, uint8_t *v)
+{
+	if (*pos >= end)
+		return jfr_fail(r, *pos, "truncated byte (ends at %zu)", end);
+	*v = r->data[(*pos)++];
+	return true;
+}
+
+/* Reads a count or length and checks that many bytes (at least) remain. */
+static bool jfr_read_count(jfr_reader *r, size_t *pos, size_t end, uint64_t *n, const char *what)
+{
+	size_t at = *pos;
+	if (!jfr_read_int(r, pos, end, n))
+		return false;
+	if (*n > end - *pos)
+		return jfr_fail(r, at, "%s %llu exceeds the %zu bytes left", what, (unsigned long long)*n,
+			end - *pos);
+	return true;
+}
+
+bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end)
+{
+	size_t at = *pos;
+	uint8_t enc = 0;
+	uint64_t n, v;
+	if (!jfr_read_u8(r, pos, end, &enc))
+		return false;
+	switch (enc) {
+	case 0:
+	case 1:
+		return true;
+	case 2:
+		return jfr_read_long(r, pos, end, &v);
+	case 3:
+	case 5:
+		if (!jfr_read_count(r, pos, end, &n, "string length"))
+			return false;
+		*pos += n;
+		return true;
+	case 4:
+		if (!jfr_read_count(r, pos, end, &n, "string length"))
+			return false;
+		for (uint64_t i = 0; i < n; i++) {
+			if (r->chunk.compressed ? !jfr_read_varint(r, pos, end, &v)
+						: !jfr_read_fixed(r, pos, end, 2, &v))
+				return false;
+		}
+		return true;
+	default:
+		return jfr_fail(r, at, "unknown string encoding %u", enc);
+	}
+}
+
+static bool jfr_skip_struct(jfr_reader *r, size_t *pos, size_t end, int32_t cls, int depth);
+
+static bool jfr_skip_one(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_t cls, int depth,
+	uint64_t *u)
+{
+	switch (kind) {
+	case JFR_K_VARINT:
+		return jfr_read_varint(r, pos, end, u);
+	case JFR_K_I16:
+		return jfr_read_fixed(r, pos, end, 2, u);
+	case JFR_K_I32:
+	case JFR_K_F32:
+		return jfr_read_fixed(r, pos, end, 4, u);
+	case JFR_K_I64:
+	case JFR_K_F64:
+		return jfr_read_fixed(r, pos, end, 8, u);
+	case JFR_K_U8: {
+		uint8_t b = 0;
+		if (!jfr_read_u8(r, pos, end, &b))
+			return false;
+		*u = b;
+		return true;
+	}
+	case JFR_K_STRING:
+		return jfr_skip_string(r, pos, end);
+	case JFR_K_STRUCT:
+		return jfr_skip_struct(r, pos, end, cls, depth + 1);
+	default:
+		if (cls >= 0)
+			return jfr_fail(r, *pos, "type %s has no fields and is not a primitive",
+				r->classes[cls].name);
+		return jfr_fail(r, *pos, "value of an undeclared type");
+	}
+}
+
+bool jfr_skip_value(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_t cls, int depth)
+{
+	uint64_t u;
+	return jfr_skip_one(r, pos, end, kind, cls, depth, &u);
+}
+
+static bool jfr_field_value(jfr_reader *r, const jfr_field *f, size_t *pos, size_t end, int depth,
+	jfr_value *out)
+{
+	if (f->kind == JFR_K_BAD) {
+		if (f->type < 0)
+			return jfr_fail(r, *pos, "field %s has undeclared type %llu", f->name,
+				(unsigned long long)f->type_id);
+		return jfr_fail(r, *pos, "field %s: type %s has no fields and is not a primitive", f->name,
+			r->classes[f->type].name);
+	}
+	out->pos = *pos;
+	if (!f->array)
+		return jfr_skip_one(r, pos, end, f->kind, f->type, depth, &out->u);
+	uint64_t n, u;
+	if (!jfr_read_count(r, pos, end, &n, "array length"))
+		return false;
+	out->u = n;
+	out->pos = *pos;
+	if (f->kind == JFR_K_U8) {
+		*pos += n;
+		return true;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		if (!jfr_skip_one(r, pos, end, f->kind, f->type, depth, &u))
+			return false;
+	}
+	return true;
+}
+
+static bool jfr_skip_struct(jfr_reader *r, size_t *pos, size_t end, int32_t cls, int depth)
+{
+	if (depth > JFR_MAX_VALUE_DEPTH)
+		return jfr_fail(r, *pos, "values nested deeper than %d (recursive type %s?)",
+			JFR_MAX_VALUE_DEPTH, r->classes[cls].name);
+	const jfr_class *c = &r->classes[cls];
+	jfr_value v;
+	for (uint32_t i = 0; i < c->nfields; i++) {
+		if (!jfr_field_value(r, &r->fields[c->first_field + i], pos, end, depth, &v))
+			return false;
+	}
+	return true;
+}
+
+bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_value *out,
+	size_t nout, size_t *next)
+{
+	if (r->failed)
+		return false;
+	if (cls < 0 || (size_t)cls >= r->nclasses || end > r->chunk_end || pos > end)
+		return jfr_fail(r, pos, "decode of class %d outside the chunk", cls);
+	const jfr_class *c = &r->classes[cls];
+	jfr_value tmp;
+	if (c->prim != JFR_K_STRUCT) {
+		jfr_value *o = nout ? &out[0] : &tmp;
+		o->pos = pos;
+		o->u = 0;
+		if (!jfr_skip_one(r, &pos, end, c->prim, cls, 0, &o->u))
+			return false;
+	} else {
+		for (uint32_t i = 0; i < c->nfields; i++) {
+			jfr_value *o = i < nout ? &out[i] : &tmp;
+			o->u = 0;
+			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o))
+				return false;
+		}
+	}
+	if (next)
+		*next = pos;
+	return true;
+}
+
+static void jfr_reset_chunk(jfr_reader *r)
+{
+	pj_arena_free(&r->arena);
+	r->classes = NULL;
+	r->fields = NULL;
+	r->nclasses = r->nfields = 0;
+	pj_u64map_clear(&r->class_by_id);
+	pj_u64map_clear(&r->pool);
+	memset(r->small_ids, 0, JFR_SMALL_IDS * sizeof(*r->small_ids));
+	r->string_cls = -1;
+}
+
+jfr_reader *jfr_reader_new(const uint8_t *data, size_t len)
+{
+	jfr_reader *r = pj_calloc(1, sizeof(*r));
+	r->data = data;
+	r->len = len;
+	r->small_ids = pj_calloc(JFR_SMALL_IDS, sizeof(*r->small_ids));
+	r->string_cls = -1;
+	return r;
+}
+
+void jfr_reader_free(jfr_reader *r)
+{
+	if (!r)
+		return;
+	pj_arena_free(&r->arena);
+	pj_u64map_free(&r->class_by_id);
+	pj_u64map_free(&r->pool);
+	pj_buf_free(&r->scratch);
+	free(r->small_ids);
+	free(r);
+}
+
+static uint64_t jfr_be64(const uint8_t *p)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+/* Ends the walk at an unusable chunk: a warning if earlier chunks were read, else an error. */
+static int jfr_incomplete(jfr_reader *r, size_t at, const char *what)
+{
+	r->done = true;
+	if (r->nchunks == 0) {
+		jfr_fail(r, at, "%s; the file has no complete chunk", what);
+		return -1;
+	}
+	snprintf(r->warn, sizeof(r->warn), "offset %zu: %s; ignored the rest of the file", at, what);
+	return 0;
+}
+
+static int jfr_parse_header(jfr_reader *r, size_t at)
+{
+	const uint8_t *h = r->data + at;
+	char what[160];
+	if (r->len - at < JFR_HEADER_SIZE) {
+		snprintf(what, sizeof(what), "%zu bytes left, too few for a chunk header", r->len - at);
+		return jfr_incomplete(r, at, what);
+	}
+	if (memcmp(h, "FLR", 4) != 0)
+		return jfr_fail(r, at, "not a JFR chunk (bad magic)"), -1;
+	jfr_chunk_info *c = &r->chunk;
+	c->offset = at;
+	c->major = (uint16_t)(h[4] << 8 | h[5]);
+	c->minor = (uint16_t)(h[6] << 8 | h[7]);
+	if (c->major != 1 && c->major != 2)
+		return jfr_fail(r, at + 4, "unsupported JFR version %u.%u", c->major, c->minor), -1;
+	c->size = jfr_be64(h + 8);
+	uint64_t cp_off = jfr_be64(h + 16), meta_off = jfr_be64(h + 24);
+	c->start_nanos = (int64_t)jfr_be64(h + 32);
+	c->duration_nanos = (int64_t)jfr_be64(h + 40);
+	c->start_ticks = (int64_t)jfr_be64(h + 48);
+	c->ticks_per_second = (int64_t)jfr_be64(h + 56);
+	c->compressed = (h[67] & 1) != 0;
+	if (c->size > r->len - at || cp_off == 0 || meta_off == 0) {
+		snprintf(what, sizeof(what),
+			"incomplete chunk (declares %llu bytes, %zu remain; metadata at %llu, pools at %llu)",
+			(unsigned long long)c->size, r->len - at, (unsigned long long)meta_off,
+			(unsigned long long)cp_off);
+		return jfr_incomplete(r, at, what);
+	}
+	if (c->size <= JFR_HEADER_SIZE)
+		return jfr_fail(r, at + 8, "chunk size %llu is too small", (unsigned long long)c->size), -1;
+	if (meta_off < JFR_HEADER_SIZE || meta_off >= c->size)
+		return jfr_fail(r, at + 24, "metadata offset %llu outside the chunk", (unsigned long long)meta_off), -1;
+	if (cp_off < JFR_HEADER_SIZE || cp_off >= c->size)
+		return jfr_fail(r, at + 16, "constant pool offset %llu outside the chunk", (unsigned long long)cp_off), -1;
+	r->chunk_end = at + (size_t)c->size;
+	return 1;
+}
+
+int jfr_reader_next_chunk(jfr_reader *r)
+{
+	if (r->failed)
+		return -1;
+	if (r->done || r->next_chunk >= r->len) {
+		r->done = true;
+		if (r->nchunks == 0 && !r->failed)
+			return jfr_fail(r, 0, "empty file"), -1;
+		return 0;
+	}
+	jfr_reset_chunk(r);
+	size_t at = r->next_chunk;
+	int rc = jfr_parse_header(r, at);
+	if (rc <= 0)
+		return rc;
+	uint64_t meta_off = jfr_be64(r->data + at + 24), cp_off = jfr_be64(r->data + at + 16);
+	if (!jfr_load_metadata(r, at + (size_t)meta_off) || !jfr_load_pools(r, at + (size_t)cp_off))
+		return -1;
+	r->next_chunk = r->chunk_end;
+	r->event_pos = at + JFR_HEADER_SIZE;
+	r->nchunks++;
+	return 1;
+}
+
+int jfr_reader_next_event(jfr_reader *r, jfr_event *ev)
+{
+	if (r->failed)
+		return -1;
+	while (r->event_pos < r->chunk_end) {
+		size_t start = r->event_pos, p = start;
+		uint64_t size, type;
+		if (!jfr_read_int(r, &p, r->chunk_end, &size) || !jfr_read_long(r, &p, r->chunk_end, &type))
+			return -1;
+		if (size == 0)
+			return jfr_fail(r, start, "record of size 0"), -1;
+		if (size > r->chunk_end - start)
+			return jfr_fail(r, start, "record of %llu bytes overruns the chunk end at %zu",
+				       (unsigned long long)size, r->chunk_end),
+			       -1;
+		if (p - start > size)
+			return jfr_fail(r, start, "record of %llu bytes is shorter than its header",
+				       (unsigned long long)size),
+			       -1;
+		r->event_pos = start + (size_t)size;
+		if (type <= 1)
+			continue;
+		ev->type_id = type;
+		ev->cls = jfr_class_by_id(r, type);
+		ev->offset = start;
+		ev->body = p;
+		ev->end = r->event_pos;
+		return 1;
+	}
+	return 0;
+}
+
+static void jfr_put_utf8(pj_buf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xC0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xE0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		u[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | c >> 18);
+		u[1] = (char)(0x80 | (c >> 12 & 0x3F));
+		u[2] = (char)(0x80 | (c >> 6 & 0x3F));
+		u[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	pj_buf_append(b, u, n);
+}
+
+/* UTF-16 code units to UTF-8; unpaired surrogates become U+FFFD. */
+static bool jfr_decode_chars(jfr_reader *r, size_t pos, uint64_t n, jfr_str *out)
+{
+	pj_buf_reset(&r->scratch);
+	uint32_t high = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (r->chunk.compressed ? !jfr_read_varint(r, &pos, r->chunk_end, &v)
+					: !jfr_read_fixed(r, &pos, r->chunk_end, 2, &v))
+			return false;
+		uint32_t u = (uint32_t)(v & 0xFFFF);
+		if (high && u >= 0xDC00 && u <= 0xDFFF) {
+			jfr_put_utf8(&r->scratch, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+			high = 0;
+			continue;
+		}
+		if (high)
+			jfr_put_utf8(&r->scratch, 0xFFFD);
+		high = 0;
+		if (u >= 0xD800 && u <= 0xDBFF)
+			high = u;
+		else
+			jfr_put_utf8(&r->scratch, u >= 0xDC00 && u <= 0xDFFF ? 0xFFFD : u);
+	}
+	if (high)
+		jfr_put_utf8(&r->scratch, 0xFFFD);
+	out->ptr = r->scratch.data ? r->scratch.data : "";
+	out->len = r->scratch.len;
+	return true;
+}
+
+static bool jfr_string_at(jfr_reader *r, size_t pos, jfr_str *out, int depth)
+{
+	size_t at = pos, end = r->chunk_end;
+	uint8_t enc = 0;
+	uint64_t n;
+	out->ptr = "";
+	out->len = 0;
+	out->null = false;
+	if (pos < r->chunk.offset || !jfr_read_u8(r, &pos, end, &enc))
+		return jfr_fail(r, at, "string outside the chunk");
+	switch (enc) {
+	case 0:
+		out->null = true;
+		return true;
+	case 1:
+		return true;
+	case 2: {
+		size_t vpos;
+		if (!jfr_read_long(r, &pos, end, &n))
+			return false;
+		if (depth > 0)
+			return jfr_fail(r, at, "string pool entry refers to the string pool again");
+		if (r->string_cls < 0 || !jfr_reader_pool(r, r->string_cls, n, &vpos)) {
+			out->null = true;
+			return true;
+		}
+		return jfr_string_at(r, vpos, out, depth + 1);
+	}
+	case 3:
+		if (!jfr_read_count(r, &pos, end, &n, "string length"))
+			return false;
+		out->ptr = (const char *)r->data + pos;
+		out->len = (size_t)n;
+		return true;
+	case 4:
+		if (!jfr_read_count(r, &pos, end, &n, "string length"))
+			return false;
+		return jfr_decode_chars(r, pos, n, out);
+	case 5:
+		if (!jfr_read_count(r, &pos, end, &n, "string length"))
+			return false;
+		pj_buf_reset(&r->scratch);
+		for (uint64_t i = 0; i < n; i++)
+			jfr_put_utf8(&r->scratch, r->data[pos + i]);
+		out->ptr = r->scratch.data ? r->scratch.data : "";
+		out->len = r->scratch.len;
+		return true;
+	default:
+		return jfr_fail(r, at, "unknown string encoding %u", enc);
+	}
+}
+
+bool jfr_reader_string(jfr_reader *r, size_t pos, jfr_str *out)
+{
+	if (r->failed)
+		return false;
+	return jfr_string_at(r, pos, out, 0);
+}
+
+int64_t jfr_reader_to_nanos(const jfr_reader *r, int64_t value, jfr_timespan unit)
+{
+	switch (unit) {
+	case JFR_TIMESPAN_TICKS: {
+		int64_t tps = r->chunk.ticks_per_second;
+		if (tps <= 0 || tps == 1000000000)
+			return value;
+		return (int64_t)((__int128)value * 1000000000 / tps);
+	}
+	case JFR_TIMESPAN_MICROSECONDS:
+		return (int64_t)((uint64_t)value * 1000);
+	case JFR_TIMESPAN_MILLISECONDS:
+		return (int64_t)((uint64_t)value * 1000000);
+	case JFR_TIMESPAN_SECONDS:
+		return (int64_t)((uint64_t)value * 1000000000);
+	default:
+		return value;
+	}
+}
+
+const jfr_chunk_info *jfr_reader_chunk(const jfr_reader *r)
+{
+	return &r->chunk;
+}
+
+size_t jfr_reader_chunk_count(const jfr_reader *r)
+{
+	return r->nchunks;
+}
+
+const char *jfr_reader_error(const jfr_reader *r)
+{
+	return r->failed ? r->err : NULL;
+}
+
+const char *jfr_reader_warning(const jfr_reader *r)
+{
+	return r->warn[0] ? r->warn : NULL;
+}

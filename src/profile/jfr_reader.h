@@ -1,0 +1,157 @@
+#ifndef PJ_PROFILE_JFR_READER_H
+#define PJ_PROFILE_JFR_READER_H
+
+/*
+ * A streaming reader for JDK Flight Recorder files (spec: jfr-format.md).
+ *
+ * The reader works in place over a caller-owned buffer. It loads one chunk at
+ * a time (header, metadata, all constant pools) and then hands out events one
+ * by one; nothing per event is allocated or kept. Memory is proportional to
+ * the chunk's metadata and constant-pool index, never to the number of
+ * events. Constant-pool entries are indexed by position and decoded only
+ * when asked for.
+ *
+ * Everything in the file is untrusted: lengths, counts, offsets and type ids
+ * are checked before use, and a malformed chunk ends reading with an error
+ * that names the byte offset (from the start of the file) and the problem.
+ * A last chunk that is cut short or still being written is skipped with a
+ * warning when earlier chunks were complete.
+ *
+ * Typical use:
+ *
+ *	jfr_reader *r = jfr_reader_new(data, len);
+ *	while ((rc = jfr_reader_next_chunk(r)) > 0) {
+ *		int32_t sample = jfr_reader_class(r, "jdk.ExecutionSample");
+ *		int32_t stack = jfr_reader_field(r, sample, "stackTrace");
+ *		jfr_event ev;
+ *		while ((rc = jfr_reader_next_event(r, &ev)) > 0) {
+ *			if (ev.cls != sample)
+ *				continue;
+ *			jfr_value v[16];
+ *			if (!jfr_reader_decode(r, ev.cls, ev.body, ev.end, v, 16, NULL))
+ *				break;
+ *			... v[stack].u is the stack trace's pool key ...
+ *		}
+ *		if (rc < 0)
+ *			break;
+ *	}
+ *	if (rc < 0) fprintf(stderr, "%s\n", jfr_reader_error(r));
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct jfr_reader jfr_reader;
+
+typedef struct jfr_chunk_info {
+	size_t offset; /* of the chunk header in the file */
+	uint64_t size; /* header included */
+	uint16_t major, minor;
+	int64_t start_nanos; /* wall clock, ns since the Unix epoch */
+	int64_t duration_nanos;
+	int64_t start_ticks;
+	int64_t ticks_per_second;
+	bool compressed; /* integers are varints (flag bit 0); else fixed width */
+} jfr_chunk_info;
+
+typedef struct jfr_event {
+	int32_t cls; /* class index in this chunk, or -1 for a type id the metadata lacks */
+	uint64_t type_id;
+	size_t offset; /* of the record (its size field) */
+	size_t body; /* of the first field */
+	size_t end; /* one past the record */
+} jfr_event;
+
+/*
+ * One decoded field. Integers (sign-agnostic: an `int` -1 arrives as
+ * 0xFFFFFFFF), booleans, bytes, raw float/double bits and pool keys are in
+ * `u`. For strings, inline structs and arrays `pos` is where the value starts
+ * (an array's first element; `u` is then its element count).
+ */
+typedef struct jfr_value {
+	uint64_t u;
+	size_t pos;
+} jfr_value;
+
+typedef struct jfr_str {
+	const char *ptr; /* not NUL-terminated; see jfr_reader_string() for lifetime */
+	size_t len;
+	bool null;
+} jfr_str;
+
+/* Unit of a field's jdk.jfr.Timespan annotation. */
+typedef enum jfr_timespan {
+	JFR_TIMESPAN_NONE,
+	JFR_TIMESPAN_TICKS,
+	JFR_TIMESPAN_NANOSECONDS,
+	JFR_TIMESPAN_MICROSECONDS,
+	JFR_TIMESPAN_MILLISECONDS,
+	JFR_TIMESPAN_SECONDS,
+} jfr_timespan;
+
+/* `data` must outlive the reader. */
+jfr_reader *jfr_reader_new(const uint8_t *data, size_t len);
+void jfr_reader_free(jfr_reader *r);
+
+/*
+ * Loads the next chunk: 1 = loaded, 0 = no more chunks, -1 = error. Events of
+ * the previous chunk and everything looked up in it become invalid.
+ */
+int jfr_reader_next_chunk(jfr_reader *r);
+const jfr_chunk_info *jfr_reader_chunk(const jfr_reader *r);
+size_t jfr_reader_chunk_count(const jfr_reader *r); /* chunks loaded so far */
+
+/* The error after a -1 / false return ("offset N: what"), or NULL. */
+const char *jfr_reader_error(const jfr_reader *r);
+/* A non-fatal problem (incomplete last chunk, trailing bytes), or NULL. */
+const char *jfr_reader_warning(const jfr_reader *r);
+
+/* Classes and fields of the current chunk's metadata. -1 = absent. */
+int32_t jfr_reader_class(const jfr_reader *r, const char *name);
+size_t jfr_reader_class_count(const jfr_reader *r);
+const char *jfr_reader_class_name(const jfr_reader *r, int32_t cls);
+const char *jfr_reader_class_super(const jfr_reader *r, int32_t cls); /* NULL if none */
+size_t jfr_reader_field_count(const jfr_reader *r, int32_t cls);
+int32_t jfr_reader_field(const jfr_reader *r, int32_t cls, const char *name);
+const char *jfr_reader_field_name(const jfr_reader *r, int32_t cls, int32_t field);
+/* Class index of the field's type (the element type for arrays), or -1. */
+int32_t jfr_reader_field_type(const jfr_reader *r, int32_t cls, int32_t field);
+bool jfr_reader_field_is_array(const jfr_reader *r, int32_t cls, int32_t field);
+bool jfr_reader_field_is_cpool(const jfr_reader *r, int32_t cls, int32_t field);
+jfr_timespan jfr_reader_field_timespan(const jfr_reader *r, int32_t cls, int32_t field);
+
+/*
+ * Next event record of the current chunk (metadata and checkpoint records are
+ * skipped): 1 = *ev filled, 0 = end of chunk, -1 = error.
+ */
+int jfr_reader_next_event(jfr_reader *r, jfr_event *ev);
+
+/*
+ * Decodes one instance of class `cls` starting at `pos` (no further than
+ * `end`): field i goes to out[i] for i < nout, the rest are skipped. For a
+ * primitive class (a pool of java.lang.String, say) the value is out[0].
+ * *next (if not NULL) receives the position after the instance. Returns false
+ * with an error set when the bytes do not fit the declared layout.
+ */
+bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_value *out,
+	size_t nout, size_t *next);
+
+/*
+ * Position of the value stored under `key` in the pool of class `cls`, merged
+ * over all checkpoints of the chunk. False if there is no such entry.
+ */
+bool jfr_reader_pool(const jfr_reader *r, int32_t cls, uint64_t key, size_t *pos);
+
+/*
+ * Decodes the string value at `pos` (any of the six encodings; pool references
+ * are resolved). UTF-8 payloads point into the file; Latin-1 and UTF-16 ones
+ * are converted into a scratch buffer that the next call reuses. Returns false
+ * with an error set on malformed bytes.
+ */
+bool jfr_reader_string(jfr_reader *r, size_t pos, jfr_str *out);
+
+/* Converts a duration in `unit` to nanoseconds using the chunk's clock. */
+int64_t jfr_reader_to_nanos(const jfr_reader *r, int64_t value, jfr_timespan unit);
+
+#endif

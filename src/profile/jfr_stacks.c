@@ -1,0 +1,244 @@
+/* Stack, method, thread and state resolution for the pprof conversion (see jfr_stacks.h). */
+#include "profile/jfr_stacks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "profile/jfr_symbols.h"
+
+#define JFR_MAX_POOL_FIELDS 16
+
+void jfr_stacks_init(jfr_stacks *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void jfr_stacks_free(jfr_stacks *s)
+{
+	pj_u64map_free(&s->methods);
+	pj_u64map_free(&s->locations);
+	pj_u64map_free(&s->states);
+	pj_buf_free(&s->names);
+	pj_buf_free(&s->tmp);
+	free(s->spans);
+}
+
+static int32_t jfr_small_field(const jfr_reader *r, int32_t cls, const char *name)
+{
+	int32_t f = jfr_reader_field(r, cls, name);
+	return f < JFR_MAX_POOL_FIELDS ? f : -1;
+}
+
+void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
+{
+	const jfr_chunk_info *ci = jfr_reader_chunk(r);
+	s->r = r;
+	s->chunk_end = ci->offset + (size_t)ci->size;
+	s->trace_cls = jfr_reader_class(r, "jdk.types.StackTrace");
+	s->method_cls = jfr_reader_class(r, "jdk.types.Method");
+	s->class_cls = jfr_reader_class(r, "java.lang.Class");
+	s->thread_cls = jfr_reader_class(r, "java.lang.Thread");
+	s->state_cls = jfr_reader_class(r, "jdk.types.ThreadState");
+	s->string_cls = jfr_reader_class(r, "java.lang.String");
+	s->trace_truncated = jfr_small_field(r, s->trace_cls, "truncated");
+	s->trace_frames = jfr_small_field(r, s->trace_cls, "frames");
+	s->frame_cls = jfr_reader_field_type(r, s->trace_cls, s->trace_frames);
+	if (!jfr_reader_field_is_array(r, s->trace_cls, s->trace_frames) ||
+		jfr_reader_field_is_cpool(r, s->trace_cls, s->trace_frames))
+		s->frame_cls = -1;
+	s->frame_method = jfr_small_field(r, s->frame_cls, "method");
+	s->frame_line = jfr_small_field(r, s->frame_cls, "lineNumber");
+	s->method_type = jfr_small_field(r, s->method_cls, "type");
+	s->method_name = jfr_small_field(r, s->method_cls, "name");
+	s->class_name = jfr_small_field(r, s->class_cls, "name");
+	s->thread_java = jfr_small_field(r, s->thread_cls, "javaName");
+	s->thread_os = jfr_small_field(r, s->thread_cls, "osName");
+	s->state_name = jfr_small_field(r, s->state_cls, "name");
+	pj_u64map_clear(&s->methods);
+	pj_u64map_clear(&s->locations);
+	pj_u64map_clear(&s->states);
+	pj_buf_reset(&s->names);
+	s->nspans = 0;
+}
+
+/* Decodes pool entry `key` of class cls into v; 0 = no such entry, -1 = error. */
+static int jfr_pool_entry(jfr_stacks *s, int32_t cls, uint64_t key, jfr_value *v)
+{
+	size_t pos;
+	if (cls < 0 || !jfr_reader_pool(s->r, cls, key, &pos))
+		return 0;
+	return jfr_reader_decode(s->r, cls, pos, s->chunk_end, v, JFR_MAX_POOL_FIELDS, NULL) ? 1 : -1;
+}
+
+/*
+ * The text of a string-valued field: inline, or through the pool of its type
+ * (a Symbol, whose one field is the string). Missing values are "". With
+ * `normalize`, appends the normalised symbol to out; else the raw text.
+ */
+static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value *v, bool normalize, pj_buf *out)
+{
+	if (field < 0)
+		return true;
+	jfr_str str;
+	size_t pos = v[field].pos;
+	if (jfr_reader_field_is_cpool(s->r, cls, field)) {
+		int32_t sym = jfr_reader_field_type(s->r, cls, field);
+		jfr_value sv[JFR_MAX_POOL_FIELDS];
+		int rc = jfr_pool_entry(s, sym, v[field].u, sv);
+		if (rc <= 0)
+			return rc == 0;
+		int32_t f = jfr_reader_field(s->r, sym, "string");
+		pos = sv[f > 0 && f < JFR_MAX_POOL_FIELDS ? f : 0].pos;
+	} else if (jfr_reader_field_type(s->r, cls, field) != s->string_cls || s->string_cls < 0) {
+		return true;
+	}
+	if (!jfr_reader_string(s->r, pos, &str))
+		return false;
+	if (normalize)
+		jfr_normalize_symbol(str.ptr, str.len, out);
+	else
+		pj_buf_append(out, str.ptr, str.len);
+	return true;
+}
+
+/* Resolves a method to "<class>.<method>": 1 with *span set, 0 if the frame is dropped, -1 on error. */
+static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span *span)
+{
+	const uint64_t *cached = pj_u64map_get(&s->methods, key, 0);
+	if (cached) {
+		if (*cached)
+			*span = s->spans[*cached - 1];
+		return *cached ? 1 : 0;
+	}
+	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
+	int rc = jfr_pool_entry(s, s->method_cls, key, mv);
+	if (rc > 0 && s->method_type >= 0)
+		rc = jfr_pool_entry(s, s->class_cls, mv[s->method_type].u, cv);
+	else if (rc > 0)
+		rc = 0;
+	if (rc <= 0) {
+		if (rc == 0)
+			pj_u64map_put(&s->methods, key, 0, 0, NULL);
+		return rc;
+	}
+	size_t start = s->names.len;
+	if (!jfr_text(s, s->class_cls, s->class_name, cv, true, &s->names))
+		return -1;
+	pj_buf_putc(&s->names, '.');
+	if (!jfr_text(s, s->method_cls, s->method_name, mv, true, &s->names))
+		return -1;
+	s->spans = pj_grow(s->spans, &s->spans_cap, s->nspans + 1, sizeof(*s->spans));
+	span->off = (uint32_t)start;
+	span->len = (uint32_t)(s->names.len - start);
+	s->spans[s->nspans++] = *span;
+	pj_u64map_put(&s->methods, key, 0, s->nspans, NULL);
+	return 1;
+}
+
+static void jfr_push(uint64_t **locs, size_t *n, size_t *cap, uint64_t loc)
+{
+	*locs = pj_grow(*locs, cap, *n + 1, sizeof(**locs));
+	(*locs)[(*n)++] = loc;
+}
+
+static uint64_t jfr_named_location(pprof_builder *b, const char *name, size_t len)
+{
+	return pprof_location(b, pprof_function(b, name, len, "", 0), 0);
+}
+
+static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread, uint64_t *loc)
+{
+	jfr_value v[JFR_MAX_POOL_FIELDS];
+	pj_buf_reset(&s->tmp);
+	int rc = jfr_pool_entry(s, s->thread_cls, thread, v);
+	if (rc < 0)
+		return false;
+	if (rc > 0 && !jfr_text(s, s->thread_cls, s->thread_java, v, false, &s->tmp))
+		return false;
+	if (rc > 0 && s->tmp.len == 0 && !jfr_text(s, s->thread_cls, s->thread_os, v, false, &s->tmp))
+		return false;
+	if (s->tmp.len == 0)
+		pj_buf_printf(&s->tmp, "[tid=%llu]", (unsigned long long)thread);
+	*loc = jfr_named_location(b, s->tmp.data, s->tmp.len);
+	return true;
+}
+
+static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, size_t *pos, uint64_t *loc)
+{
+	jfr_value fv[JFR_MAX_POOL_FIELDS];
+	if (!jfr_reader_decode(s->r, s->frame_cls, *pos, s->chunk_end, fv, JFR_MAX_POOL_FIELDS, pos))
+		return -1;
+	if (s->frame_method < 0)
+		return 0;
+	uint64_t method = fv[s->frame_method].u;
+	/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
+	uint32_t line = s->frame_line >= 0 ? (uint32_t)fv[s->frame_line].u : 0;
+	bool added;
+	uint64_t *slot = pj_u64map_put(&s->locations, method, (uint64_t)line << 8 | (uint64_t)kind, 0, &added);
+	if (!added) {
+		*loc = *slot;
+		return *slot ? 1 : 0; /* 0: a frame dropped before */
+	}
+	jfr_name_span span;
+	int rc = jfr_method_name(s, method, &span);
+	if (rc <= 0)
+		return rc; /* a dropped frame stays 0 in the cache */
+	uint64_t fid = pprof_function(b, s->names.data + span.off, span.len, "", 0);
+	*slot = pprof_location(b, fid, line);
+	*loc = *slot;
+	return 1;
+}
+
+int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, const uint64_t *thread,
+	bool truncated_frame, uint64_t **locs, size_t *nlocs, size_t *cap)
+{
+	jfr_value tv[JFR_MAX_POOL_FIELDS];
+	if (s->frame_cls < 0)
+		return 0;
+	int rc = jfr_pool_entry(s, s->trace_cls, key, tv);
+	if (rc <= 0)
+		return rc;
+	size_t pos = tv[s->trace_frames].pos;
+	for (uint64_t i = 0; i < tv[s->trace_frames].u; i++) {
+		uint64_t loc;
+		rc = jfr_frame(s, b, kind, &pos, &loc);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			jfr_push(locs, nlocs, cap, loc);
+	}
+	if (truncated_frame && s->trace_truncated >= 0 && tv[s->trace_truncated].u)
+		jfr_push(locs, nlocs, cap, jfr_named_location(b, "[truncated]", 11));
+	if (thread) {
+		uint64_t loc;
+		if (!jfr_thread_location(s, b, *thread, &loc))
+			return -1;
+		jfr_push(locs, nlocs, cap, loc);
+	}
+	return 1;
+}
+
+int jfr_stacks_state(jfr_stacks *s, uint64_t key)
+{
+	const uint64_t *cached = pj_u64map_get(&s->states, key, 0);
+	if (cached)
+		return (int)*cached;
+	jfr_value v[JFR_MAX_POOL_FIELDS];
+	int rc = jfr_pool_entry(s, s->state_cls, key, v);
+	if (rc < 0)
+		return -1;
+	int state = JFR_STATE_UNKNOWN;
+	if (rc > 0) {
+		pj_buf_reset(&s->tmp);
+		if (!jfr_text(s, s->state_cls, s->state_name >= 0 ? s->state_name : 0, v, false, &s->tmp))
+			return -1;
+		const char *name = pj_buf_cstr(&s->tmp);
+		state = strcmp(name, "STATE_SLEEPING") == 0   ? JFR_STATE_SLEEPING
+			: strcmp(name, "STATE_RUNNABLE") == 0 ? JFR_STATE_RUNNABLE
+							      : JFR_STATE_OTHER;
+	}
+	pj_u64map_put(&s->states, key, 0, (uint64_t)state, NULL);
+	return state;
+}

@@ -1,0 +1,59 @@
+#ifndef PJ_PROFILE_JFR_STACKS_H
+#define PJ_PROFILE_JFR_STACKS_H
+
+/*
+ * Resolving JFR stack traces, methods, threads and thread states of one chunk
+ * into pprof locations (used by jfr_pprof.c). Frame names are
+ * "<class>.<method>" from the normalised symbols (jfr_symbols.h); everything
+ * resolved is cached until the next jfr_stacks_bind().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/u64map.h"
+#include "profile/jfr_reader.h"
+#include "profile/pprof.h"
+
+enum { JFR_STATE_UNKNOWN, JFR_STATE_SLEEPING, JFR_STATE_RUNNABLE, JFR_STATE_OTHER };
+
+typedef struct jfr_name_span {
+	uint32_t off, len;
+} jfr_name_span;
+
+typedef struct jfr_stacks {
+	jfr_reader *r;
+	size_t chunk_end;
+	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls;
+	int32_t trace_truncated, trace_frames, frame_method, frame_line;
+	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
+	pj_u64map methods; /* method key -> name span index + 1, or 0 if the frame is dropped */
+	pj_u64map locations; /* (method key, line << 8 | profile kind) -> location id */
+	pj_u64map states; /* state key -> JFR_STATE_* */
+	pj_buf names; /* frame names back to back */
+	jfr_name_span *spans;
+	size_t nspans, spans_cap;
+	pj_buf tmp;
+} jfr_stacks;
+
+void jfr_stacks_init(jfr_stacks *s);
+/* Looks up this chunk's classes and fields; drops everything cached. */
+void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r);
+void jfr_stacks_free(jfr_stacks *s);
+
+/*
+ * Appends the location ids (leaf first) of stack trace `key` to *locs,
+ * interned in builder b (profile `kind`, < 256). With `thread`, a root frame
+ * names that thread; with `truncated_frame`, a cut stack gets a "[truncated]"
+ * frame at its root end. Returns 1, 0 if the stack trace is not in the pool,
+ * or -1 on a decoding error (reported by the reader).
+ */
+int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, const uint64_t *thread,
+	bool truncated_frame, uint64_t **locs, size_t *nlocs, size_t *cap);
+
+/* JFR_STATE_* of a ThreadState key (UNKNOWN if not in the pool), or -1 on error. */
+int jfr_stacks_state(jfr_stacks *s, uint64_t key);
+
+#endif
