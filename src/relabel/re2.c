@@ -25,9 +25,22 @@ typedef enum last_item {
 	LAST_FLAGS, /* a flag group or empty \Q\E after an item: refused */
 } last_item;
 
+/*
+ * What is known about the alternatives of one group, to spot a loop over a
+ * group that can match empty and holds captures: Go never runs an empty
+ * iteration of such a loop, PCRE2 runs one, so their captures differ.
+ */
+typedef struct shape {
+	bool alt_nullable; /* the current alternative can match empty so far */
+	bool any_nullable; /* some finished alternative can match empty */
+	bool has_capture; /* a capturing group was seen inside */
+} shape;
+
 typedef struct group {
 	bool fold; /* (?i) state to restore at the closing paren */
+	bool capture;
 	size_t out_start;
+	shape outer; /* the enclosing group's shape, restored at the closing paren */
 } group;
 
 typedef struct tr {
@@ -41,6 +54,8 @@ typedef struct tr {
 	last_item last;
 	size_t atom_out; /* where the last atom starts in out */
 	bool atom_is_assert;
+	bool atom_nullable, atom_has_capture, atom_pending;
+	shape cur;
 	size_t repeat_src; /* where the last quantifier starts in s */
 	char **names;
 	size_t ngroups, names_cap;
@@ -55,9 +70,9 @@ static bool fail(tr *t, const char *code, size_t from, size_t to)
 
 static bool refuse(tr *t, const char *what, size_t from, size_t to)
 {
-	t->err = pj_asprintf("regexp `%.*s`: %s is valid in Alloy but not supported by pyrojava, "
-			     "because it cannot be matched exactly the same way; rewrite the pattern",
-		(int)(to - from), t->s + from, what);
+	t->err = pj_asprintf("%s (`%.*s`) is valid in Alloy but not supported by pyrojava, "
+			     "because PCRE2 would match it differently; rewrite the pattern",
+		what, (int)(to - from), t->s + from);
 	return false;
 }
 
@@ -99,10 +114,22 @@ static void emit_char(pj_buf *out, uint32_t r)
 		pj_buf_printf(out, "\\x{%X}", (unsigned)r);
 }
 
+/* Folds the last atom (with its quantifier) into the current alternative. */
+static void commit_atom(tr *t)
+{
+	if (t->atom_pending)
+		t->cur.alt_nullable = t->cur.alt_nullable && t->atom_nullable;
+	t->atom_pending = false;
+}
+
 static void begin_atom(tr *t, bool assertion)
 {
+	commit_atom(t);
 	t->atom_out = t->out.len;
 	t->atom_is_assert = assertion;
+	t->atom_nullable = assertion;
+	t->atom_has_capture = false;
+	t->atom_pending = true;
 	t->last = LAST_ATOM;
 }
 
@@ -471,8 +498,11 @@ static bool parse_repeat(const tr *t, size_t *i, long *min, long *max)
 	return true;
 }
 
-/* A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without laziness). */
-static bool apply_repeat(tr *t, size_t from, size_t to, const char *emit)
+/*
+ * A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without
+ * laziness); min is its lower bound, unbounded whether it has no upper one.
+ */
+static bool apply_repeat(tr *t, size_t from, size_t to, const char *emit, long min, bool unbounded)
 {
 	bool lazy = to < t->len && t->s[to] == '?';
 	if (lazy)
@@ -483,6 +513,10 @@ static bool apply_repeat(tr *t, size_t from, size_t to, const char *emit)
 		return fail(t, "missing argument to repetition operator", from, to);
 	if (t->last == LAST_FLAGS)
 		return refuse(t, "a quantifier right after a flag group or empty \\Q\\E", from, to);
+	if (unbounded && t->atom_nullable && t->atom_has_capture)
+		return refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
+	if (min == 0)
+		t->atom_nullable = true;
 	if (t->atom_is_assert) {
 		/* PCRE2 does not repeat assertions the way Go does; a group it repeats. */
 		size_t tail = t->out.len - t->atom_out;
@@ -522,7 +556,7 @@ static bool parse_brace(tr *t)
 	else
 		snprintf(emit, sizeof emit, "{%ld,%ld}", min, max);
 	t->pos = p;
-	if (!apply_repeat(t, from, p, emit))
+	if (!apply_repeat(t, from, p, emit, min, max == -2))
 		return false;
 	t->pos = to;
 	return true;
@@ -532,8 +566,10 @@ static bool push_group(tr *t, bool capture, const char *name, size_t name_len)
 {
 	if (t->depth >= RE2_MAX_DEPTH)
 		return fail(t, "expression nests too deeply", 0, t->len);
+	commit_atom(t);
 	t->stack = pj_grow(t->stack, &t->stack_cap, t->depth + 1, sizeof(group));
-	t->stack[t->depth++] = (group){t->fold, t->out.len};
+	t->stack[t->depth++] = (group){t->fold, capture, t->out.len, t->cur};
+	t->cur = (shape){true, false, false};
 	if (capture) {
 		t->names = pj_grow(t->names, &t->names_cap, t->ngroups + 1, sizeof(char *));
 		t->names[t->ngroups++] = name ? pj_strndup(name, name_len) : NULL;
@@ -641,10 +677,18 @@ static bool parse_close(tr *t)
 	if (t->depth == 0)
 		return fail(t, "unexpected )", 0, t->len);
 	group g = t->stack[--t->depth];
+	commit_atom(t);
+	bool nullable = t->cur.any_nullable || t->cur.alt_nullable;
+	bool has_capture = t->cur.has_capture || g.capture;
+	t->cur = g.outer;
+	t->cur.has_capture = t->cur.has_capture || has_capture;
 	t->fold = g.fold;
 	pj_buf_putc(&t->out, ')');
 	t->atom_out = g.out_start;
 	t->atom_is_assert = false;
+	t->atom_nullable = nullable;
+	t->atom_has_capture = has_capture;
+	t->atom_pending = true;
 	t->last = LAST_ATOM;
 	t->pos++;
 	return true;
@@ -697,13 +741,9 @@ static bool parse_backslash(tr *t)
 		break;
 	}
 	bool ok;
-	size_t atom_at = t->out.len;
-	if (perl_class(t, &t->pos, false, &ok)) {
-		t->atom_out = atom_at;
-		t->atom_is_assert = false;
-		t->last = LAST_ATOM;
+	begin_atom(t, false);
+	if (perl_class(t, &t->pos, false, &ok))
 		return ok;
-	}
 	uint32_t r;
 	if (!parse_escape(t, &t->pos, &r))
 		return false;
@@ -721,6 +761,9 @@ static bool parse_item(tr *t)
 	case ')':
 		return parse_close(t);
 	case '|':
+		commit_atom(t);
+		t->cur.any_nullable = t->cur.any_nullable || t->cur.alt_nullable;
+		t->cur.alt_nullable = true;
 		pj_buf_putc(&t->out, '|');
 		t->last = LAST_NONE;
 		t->pos++;
@@ -743,7 +786,7 @@ static bool parse_item(tr *t)
 	case '?': {
 		char op[2] = {c, '\0'};
 		size_t from = t->pos;
-		if (!apply_repeat(t, from, from + 1, op))
+		if (!apply_repeat(t, from, from + 1, op, c == '+', c != '?'))
 			return false;
 		t->pos = from + 1 + (from + 1 < t->len && t->s[from + 1] == '?');
 		return true;
@@ -768,11 +811,23 @@ static void tr_release(tr *t)
 	free(t->names);
 }
 
+/* Go rejects invalid UTF-8 up front, quoting the pattern from the first bad byte. */
+static bool check_utf8(tr *t)
+{
+	for (size_t i = 0; i < t->len;) {
+		size_t w;
+		if (relabel_utf8_decode(t->s + i, t->len - i, &w) == RELABEL_RUNE_ERROR && w == 1)
+			return fail(t, "invalid UTF-8", i, t->len);
+		i += w;
+	}
+	return true;
+}
+
 bool relabel_re2_translate(const char *re, size_t len, relabel_re2 *out, char **err)
 {
-	tr t = {.s = re, .len = len};
+	tr t = {.s = re, .len = len, .cur = {true, false, false}};
 	*out = (relabel_re2){NULL, 0, NULL};
-	bool ok = relabel_utf8_valid(re, len) || fail(&t, "invalid UTF-8", 0, len);
+	bool ok = check_utf8(&t);
 	while (ok && t.pos < t.len)
 		ok = parse_item(&t);
 	if (ok && t.depth > 0)

@@ -50,6 +50,11 @@ relabel_regex *relabel_regex_compile(const char *pattern, size_t len, char **err
 	relabel_re2 tr;
 	bool ok = relabel_re2_translate(wrapped.data, wrapped.len, &tr, err);
 	pj_buf_free(&wrapped);
+	if (!ok && strncmp(*err, "error parsing regexp", 20) != 0) {
+		char *refusal = *err;
+		*err = pj_asprintf("regexp `%.*s`: %s", (int)len, pattern, refusal);
+		free(refusal);
+	}
 	if (!ok)
 		return NULL;
 	int code;

@@ -213,12 +213,6 @@ static bool parse_action(const relabel_rule_config *c, relabel_action *a, char *
 	return false;
 }
 
-bool relabel_rule_validate(const relabel_rule_config *cfg, char **err)
-{
-	relabel_action a;
-	return parse_action(cfg, &a, err) && validate_fields(cfg, a, err);
-}
-
 static void rule_release(rule *r)
 {
 	for (size_t i = 0; i < r->n_source_labels; i++)
@@ -251,6 +245,15 @@ static bool rule_build(const relabel_rule_config *c, rule *r, char **err)
 	r->separator = pj_strdup(c->separator ? c->separator : DEFAULT_SEPARATOR);
 	r->target_label = pj_strdup(c->target_label ? c->target_label : "");
 	r->replacement = pj_strdup(c->replacement ? c->replacement : DEFAULT_REPLACEMENT);
+	return true;
+}
+
+bool relabel_rule_validate(const relabel_rule_config *cfg, char **err)
+{
+	rule r;
+	if (!rule_build(cfg, &r, err))
+		return false;
+	rule_release(&r);
 	return true;
 }
 

@@ -58,9 +58,9 @@ typedef struct relabel_rule_config {
 typedef struct relabel_rules relabel_rules;
 
 /*
- * Alloy's validation of one block (the messages of spec 9.2, without the
- * regex). Returns false and sets *err (caller frees). Lets a caller report the
- * position of the offending block.
+ * Alloy's checks of one block: the action name, the regex, then the messages
+ * of spec 9.2. Returns false and sets *err (caller frees). Lets a caller
+ * report the position of the offending block before compiling the list.
  */
 bool relabel_rule_validate(const relabel_rule_config *cfg, char **err);
 
