@@ -6,7 +6,8 @@
 //	go run scripts/gen-regex-cases.go > tests/data/relabel/regex_cases.txt
 //
 // Line format: hex(pattern) hex(subject) result, where result is E (Go rejects
-// the pattern), - (no match) or M followed by start,end offsets per group (-1 unset).
+// the pattern), - (no match) or M followed by start,end offsets per group (-1 unset);
+// lines for valid patterns end with =hex(ReplaceAllString(subject, "<$1|$0>")).
 package main
 
 import (
@@ -54,6 +55,8 @@ var tokens = []string{
 	`\x{3b1}`, `\v`, `\Q.*\E`, "\n", " ", `\n`, "[k]", "(?i)[^k]", `[\s\d]`,
 }
 
+const replaceTemplate = "<$1|$0>"
+
 func caseLine(pattern, subject string) string {
 	res := "E"
 	if re, err := regexp.Compile("^(?s:" + pattern + ")$"); err == nil {
@@ -67,6 +70,7 @@ func caseLine(pattern, subject string) string {
 			}
 			res = "M " + strings.Join(parts, " ")
 		}
+		res += " =" + hex.EncodeToString([]byte(re.ReplaceAllString(subject, replaceTemplate)))
 	}
 	return fmt.Sprintf("%s %s %s", hex.EncodeToString([]byte(pattern)), hex.EncodeToString([]byte(subject)), res)
 }

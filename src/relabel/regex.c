@@ -133,16 +133,23 @@ static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 	sc->map[sc->clean.len] = len;
 }
 
-static int run_match(const relabel_regex *re, const char *s, size_t len, pcre2_match_data *md)
+static int run_match(const relabel_regex *re, const char *s, size_t len, size_t start, pcre2_match_data *md)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, md, match_context);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, md, match_context);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, md,
+		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, md,
 			match_context);
 	return rc;
 }
 
-bool relabel_regex_match(const relabel_regex *re, const char *s, size_t len, relabel_scratch *sc, size_t *ovec)
+/* The subject PCRE2 sees: s itself, or its U+FFFD-substituted copy. */
+typedef struct subject {
+	const char *text;
+	size_t len;
+	bool clean; /* text == s: offsets need no mapping */
+} subject;
+
+static subject prepare(const relabel_regex *re, const char *s, size_t len, relabel_scratch *sc)
 {
 	uint32_t pairs = (uint32_t)re->tr.ngroups + 1;
 	if (!sc->match_data || sc->match_pairs < pairs) {
@@ -152,25 +159,66 @@ bool relabel_regex_match(const relabel_regex *re, const char *s, size_t len, rel
 			abort();
 		sc->match_pairs = pairs;
 	}
-	bool clean = relabel_utf8_valid(s, len);
-	if (!clean)
-		sanitize(sc, s, len);
-	const char *subject = clean ? s : sc->clean.data;
-	size_t subject_len = clean ? len : sc->clean.len;
-	int rc = run_match(re, subject, subject_len, sc->match_data);
+	if (relabel_utf8_valid(s, len))
+		return (subject){s, len, true};
+	sanitize(sc, s, len);
+	return (subject){sc->clean.data, sc->clean.len, false};
+}
+
+static size_t to_original(const relabel_scratch *sc, const subject *sub, size_t off)
+{
+	return sub->clean ? off : sc->map[off];
+}
+
+/* Searches from start; fills ovec (original offsets) on a match. */
+static bool search(const relabel_regex *re, const subject *sub, size_t start, relabel_scratch *sc, size_t *ovec,
+	size_t *clean_end)
+{
+	int rc = run_match(re, sub->text, sub->len, start, sc->match_data);
 	if (rc < 0)
 		return false;
-	if (!ovec)
-		return true;
+	uint32_t pairs = (uint32_t)re->tr.ngroups + 1;
 	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->match_data);
-	for (uint32_t k = 0; k < 2 * pairs; k++) {
+	if (clean_end)
+		*clean_end = ov[1];
+	for (uint32_t k = 0; ovec && k < 2 * pairs; k++) {
 		bool set = k / 2 < (uint32_t)rc && ov[k] != PCRE2_UNSET;
-		if (!set)
-			ovec[k] = RELABEL_UNSET;
-		else
-			ovec[k] = clean ? ov[k] : sc->map[ov[k]];
+		ovec[k] = set ? to_original(sc, sub, ov[k]) : RELABEL_UNSET;
 	}
 	return true;
+}
+
+bool relabel_regex_match(const relabel_regex *re, const char *s, size_t len, relabel_scratch *sc, size_t *ovec)
+{
+	subject sub = prepare(re, s, len, sc);
+	return search(re, &sub, 0, sc, ovec, NULL);
+}
+
+/* Go's ReplaceAllString loop: every match, skipping an empty match right after the previous one. */
+void relabel_replace_all(const relabel_regex *re, const char *s, size_t len, const char *tmpl, size_t tmpl_len,
+	relabel_scratch *sc, pj_buf *out)
+{
+	subject sub = prepare(re, s, len, sc);
+	size_t *ovec = pj_calloc(2 * (re->tr.ngroups + 1), sizeof(size_t));
+	size_t last_end = 0, pos = 0; /* clean offsets */
+	while (pos <= sub.len) {
+		size_t end;
+		if (!search(re, &sub, pos, sc, ovec, &end))
+			break;
+		size_t orig_last = to_original(sc, &sub, last_end);
+		pj_buf_append(out, s + orig_last, ovec[0] - orig_last);
+		const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->match_data);
+		if (ov[1] > last_end || ov[0] == 0)
+			relabel_expand(re, tmpl, tmpl_len, s, ovec, out);
+		last_end = end;
+		size_t width = 1;
+		if (pos < sub.len)
+			relabel_utf8_decode(sub.text + pos, sub.len - pos, &width);
+		pos = pos + width > end ? pos + width : end;
+	}
+	size_t orig_last = to_original(sc, &sub, last_end);
+	pj_buf_append(out, s + orig_last, len - orig_last);
+	free(ovec);
 }
 
 /* Unicode letters and digits (Go's unicode.IsLetter / IsDigit) beyond ASCII, via PCRE2's tables. */

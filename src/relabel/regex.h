@@ -46,11 +46,18 @@ size_t relabel_regex_ngroups(const relabel_regex *re);
 const char *relabel_regex_group_name(const relabel_regex *re, size_t i);
 
 /*
- * Whether the whole subject matches. When ovec is not NULL it receives
+ * Searches s for the leftmost match, as Go's FindStringSubmatchIndex does.
+ * For ordinary patterns the anchoring makes that a match of the whole subject;
+ * a pattern that closes the anchoring group itself, such as `a)|(b`, is only
+ * partly anchored, exactly as in Alloy. When ovec is not NULL it receives
  * 2 * (ngroups + 1) offsets into s (RELABEL_UNSET for groups that did not
  * take part). A match that exceeds PCRE2's resource limits counts as no match.
  */
 bool relabel_regex_match(const relabel_regex *re, const char *s, size_t len, relabel_scratch *sc, size_t *ovec);
+
+/* Go's ReplaceAllString(s, tmpl): appends s with every match replaced by the expanded template. */
+void relabel_replace_all(const relabel_regex *re, const char *s, size_t len, const char *tmpl, size_t tmpl_len,
+	relabel_scratch *sc, pj_buf *out);
 
 void relabel_scratch_free(relabel_scratch *sc);
 

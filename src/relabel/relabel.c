@@ -358,13 +358,14 @@ static void do_labelmap(const rule *r, pj_labels *l, apply_state *st)
 {
 	/* Iterate over the labels as they were when the rule started, like Prometheus. */
 	pj_labels_copy(&st->snapshot, l);
-	size_t *ov = ovec_for(st, r->regex);
 	for (size_t i = 0; i < st->snapshot.len; i++) {
 		const pj_label *lb = &st->snapshot.items[i];
-		if (!relabel_regex_match(r->regex, lb->name, lb->name_len, &st->scratch, ov))
+		if (!relabel_regex_match(r->regex, lb->name, lb->name_len, &st->scratch, NULL))
 			continue;
+		/* Alloy uses ReplaceAllString; for a fully anchored regex that is one expansion. */
 		pj_buf_reset(&st->a);
-		relabel_expand(r->regex, r->replacement, strlen(r->replacement), lb->name, ov, &st->a);
+		relabel_replace_all(r->regex, lb->name, lb->name_len, r->replacement, strlen(r->replacement),
+			&st->scratch, &st->a);
 		pj_labels_setn(l, pj_buf_cstr(&st->a), st->a.len, lb->value, lb->value_len);
 	}
 }

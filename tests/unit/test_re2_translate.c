@@ -60,6 +60,17 @@ static bool matches(const char *pattern, const char *subject)
 	return m;
 }
 
+static size_t unhex(const char *h, size_t hlen, char *out)
+{
+	for (size_t i = 0; i + 1 < hlen; i += 2) {
+		unsigned v;
+		if (sscanf(h + i, "%2x", &v) != 1)
+			fail_msg("bad hex in case file");
+		out[i / 2] = (char)v;
+	}
+	return hlen / 2;
+}
+
 static void test_anchoring_and_dollar(void **state)
 {
 	(void)state;
@@ -190,21 +201,27 @@ static void test_named_groups_are_plain_groups(void **state)
 	relabel_re2_free(&tr);
 }
 
-static size_t unhex(const char *h, size_t hlen, char *out)
+/* Compares ReplaceAllString(subject, "<$1|$0>") with Go's, recorded after " =". */
+static void replay_replace(relabel_regex *re, const char *pat, const char *subj, size_t slen, const char *want,
+	relabel_scratch *sc, int lineno)
 {
-	for (size_t i = 0; i + 1 < hlen; i += 2) {
-		unsigned v;
-		if (sscanf(h + i, "%2x", &v) != 1)
-			fail_msg("bad hex in case file");
-		out[i / 2] = (char)v;
-	}
-	return hlen / 2;
+	const char *eq = strstr(want, " =");
+	if (!eq)
+		fail_msg("line %d: no replacement recorded", lineno);
+	char expected[2048];
+	size_t elen = unhex(eq + 2, strlen(eq + 2), expected);
+	pj_buf got = PJ_BUF_INIT;
+	relabel_replace_all(re, subj, slen, "<$1|$0>", 7, sc, &got);
+	if (got.len != elen || memcmp(pj_buf_cstr(&got), expected, elen) != 0)
+		fail_msg("line %d: /%s/ replaced to %s; Go says %.*s", lineno, pat, pj_buf_cstr(&got), (int)elen, expected);
+	pj_buf_free(&got);
 }
 
 /* Compares our match of one case line with Go's recorded result. */
 static void replay_match(relabel_regex *re, const char *pat, const char *subj, size_t slen, const char *want,
 	relabel_scratch *sc, int lineno)
 {
+	replay_replace(re, pat, subj, slen, want, sc, lineno);
 	size_t ovec[64];
 	size_t ngroups = relabel_regex_ngroups(re);
 	assert_true(ngroups < 31);

@@ -439,6 +439,19 @@ static void test_invalid_utf8_subject_keeps_bytes(void **state)
 		{SRC("cmd"), .regex = "a\\x{FFFD}z", .target_label = "m", .replacement = "yes"});
 }
 
+static void test_pattern_closing_the_anchor_group(void **state)
+{
+	(void)state;
+	/* Alloy wraps the pattern as ^(?s:...)$ by concatenation, so `a)|(b` anchors each side only once. */
+	CHECK(KV("a", "javascript"), KV("a", "javascript"), {SRC("a"), .regex = "java)|(python", .action = "keep"});
+	CHECK(KV("a", "cpython"), KV("a", "cpython"), {SRC("a"), .regex = "java)|(python", .action = "keep"});
+	CHECK(KV("a", "jython"), DROPPED, {SRC("a"), .regex = "java)|(python", .action = "keep"});
+	/* labelmap uses Go's ReplaceAllString, which keeps the unmatched rest of the name. */
+	CHECK(KV("__meta_foo", "1", "bar_x", "2", "other", "3"),
+		KV("__meta_foo", "1", "bar_x", "2", "other", "3", "m_foo", "1", "barm_", "2"),
+		{.regex = "__meta_)|(_x", .replacement = "m_", .action = "labelmap"});
+}
+
 static void test_rules_are_shared_and_counted(void **state)
 {
 	(void)state;
@@ -491,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_validation_accepts),
 		cmocka_unit_test(test_expand_go_rules),
 		cmocka_unit_test(test_invalid_utf8_subject_keeps_bytes),
+		cmocka_unit_test(test_pattern_closing_the_anchor_group),
 		cmocka_unit_test(test_rules_are_shared_and_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
