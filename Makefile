@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test demo fuzz clean
+.PHONY: all build deps test demo bench fuzz clean
 
 all: build
 
@@ -33,6 +33,10 @@ test: deps
 
 demo: deps build
 	@scripts/demo $(BUILD)/pyrojava
+
+# Run every benchmark in build/bench (see docs/benchmarks.md).
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
 
 # Run every fuzzer for FUZZ_SECONDS on its corpus (make fuzz FUZZ_SECONDS=600).
 fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt

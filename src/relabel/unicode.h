@@ -1,0 +1,49 @@
+#ifndef PJ_RELABEL_UNICODE_H
+#define PJ_RELABEL_UNICODE_H
+
+/*
+ * The bits of Unicode that relabelling needs, with Go's semantics: UTF-8
+ * decoding that reads each invalid byte as U+FFFD (as Go's range loop does),
+ * strings.ToLower/ToUpper, and the script names Go's regexp knows. The tables
+ * are generated from Go's unicode package by scripts/gen-unicode-tables.go.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+#define RELABEL_RUNE_ERROR 0xFFFDu
+#define RELABEL_UPPER_LOWER 0x110000 /* Go's unicode.UpperLower: alternating case run */
+
+typedef struct relabel_case_range {
+	uint32_t lo, hi;
+	int32_t to_upper, to_lower; /* deltas, or RELABEL_UPPER_LOWER */
+} relabel_case_range;
+
+extern const char relabel_unicode_version[];
+extern const char *const relabel_unicode_scripts[];
+extern const size_t relabel_unicode_nscripts;
+extern const relabel_case_range relabel_unicode_case_ranges[];
+extern const size_t relabel_unicode_ncase_ranges;
+
+/*
+ * Decodes one rune at s[0..len) (len > 0). Invalid or truncated sequences,
+ * surrogates and overlong forms give U+FFFD with *width 1, as in Go.
+ */
+uint32_t relabel_utf8_decode(const char *s, size_t len, size_t *width);
+/* Appends the UTF-8 encoding of r (r <= 0x10FFFF). */
+void relabel_utf8_append(pj_buf *out, uint32_t r);
+bool relabel_utf8_valid(const char *s, size_t len);
+
+uint32_t relabel_rune_to_lower(uint32_t r);
+uint32_t relabel_rune_to_upper(uint32_t r);
+/* Go's strings.ToLower / strings.ToUpper: appends the mapped text to out. */
+void relabel_to_lower(const char *s, size_t len, pj_buf *out);
+void relabel_to_upper(const char *s, size_t len, pj_buf *out);
+
+/* Whether `name` is one of Go's unicode.Scripts keys (exact, case-sensitive). */
+bool relabel_unicode_is_script(const char *name, size_t len);
+
+#endif
