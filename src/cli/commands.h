@@ -13,5 +13,6 @@ typedef struct pj_command {
 } pj_command;
 
 int cmd_version(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 
 static const pj_command pj_commands[] = {
 	{"version", "print the version", cmd_version},
+	{"attach", "run a HotSpot attach operation in a JVM", cmd_attach},
 };
 
 static void pj_usage(FILE *out)
