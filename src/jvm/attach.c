@@ -185,7 +185,9 @@ static int collect(pid_t child, int rfd, long long deadline, size_t cap, pj_buf 
 			break;
 		if (exited)
 			break; /* drained everything the child wrote */
-		exited = waitpid(child, wstatus, WNOHANG) == child;
+		/* ECHILD: the daemon ignores SIGCHLD, so the child was reaped already. */
+		pid_t w = waitpid(child, wstatus, WNOHANG);
+		exited = w == child || (w < 0 && errno == ECHILD);
 	}
 	if (!exited)
 		waitpid(child, wstatus, 0);
