@@ -103,6 +103,7 @@ wait_ready() {
 
 start_jvm jdk17 "$JDK17"
 start_jvm disabled "$JDK17" -XX:+DisableAttachMechanism
+start_jvm xrs "$JDK17" -Xrs
 [ -n "$JDK25" ] && start_jvm jdk25 "$JDK25"
 
 # The namespaced JVM: its own mount and PID namespace, a tmpfs on /tmp, uid
@@ -125,6 +126,7 @@ fi
 
 wait_ready "$work/jdk17.log" || exit 1
 wait_ready "$work/disabled.log" || exit 1
+wait_ready "$work/xrs.log" || exit 1
 [ -n "$JDK25" ] && { wait_ready "$work/jdk25.log" || exit 1; }
 
 # jvm_checks NAME PID JDK_MAJOR
@@ -174,6 +176,20 @@ if grep -q "Full thread dump" "$work/disabled.log"; then
 else
 	pass "attach-disabled JVM was not signalled"
 fi
+
+# A hung JVM: the listener's socket still accepts, but nobody answers.
+kill -STOP "$pid_jdk17"
+check "stopped JVM hits the reply deadline" 1 "timed out reading the reply" \
+	--timeout 1 "$pid_jdk17" properties
+kill -CONT "$pid_jdk17"
+
+# -Xrs: no SIGQUIT handler, so SIGQUIT would kill the JVM; its listener starts
+# with the JVM instead. Attach works while the socket exists; without it the
+# JVM must be left alone.
+check "-Xrs JVM with its listener socket" 0 "JDK 17" "$pid_xrs" jcmd VM.version
+rm -f "/tmp/.java_pid$pid_xrs"
+check "-Xrs JVM without socket is not signalled" 1 "does not handle SIGQUIT" "$pid_xrs" properties
+if kill -0 "$pid_xrs" 2>/dev/null; then pass "-Xrs JVM still alive"; else fail "-Xrs JVM was killed"; fi
 
 sleep 60 &
 sleeper=$!
