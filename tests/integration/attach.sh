@@ -136,6 +136,9 @@ jvm_checks() {
 	check "$n: threaddump shows main" 0 '^"main"' "$p" threaddump
 	check "$n: jcmd VM.version" 0 "JDK $major" "$p" jcmd VM.version
 	check "$n: jcmd with arguments" 0 "Idle" "$p" jcmd Thread.print -l
+	check "$n: inspectheap" 0 "java.lang.String" "$p" inspectheap
+	check "$n: agentProperties" 0 "^sun.java.command=Idle" "$p" agentProperties
+	check "$n: printflag" 0 "^-XX:MaxHeapSize=67108864" "$p" printflag MaxHeapSize
 	check "$n: unknown operation" 255 "not recognized" "$p" nosuchop
 	check "$n: agent loaded, options arrive" 0 "return code: 0" \
 		"$p" load "$work/libtestagent.so" true "$work/$n.opts;0;hello world"
