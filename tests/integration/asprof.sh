@@ -15,7 +15,7 @@ jvm=""
 cleanup() {
 	[ -n "$jvm" ] && kill -9 "$jvm" 2>/dev/null
 	rm -rf "$work"
-	[ -n "$jvm" ] && rm -f /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm"
+	[ -n "$jvm" ] && rm -f /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm" "/tmp/.java_pid$jvm"
 }
 trap cleanup EXIT INT TERM
 

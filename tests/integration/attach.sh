@@ -17,9 +17,12 @@ work=$(mktemp -d -p /var/tmp pyrojava-attach.XXXXXX) || exit 1
 chmod 755 "$work"
 pids=""
 cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	# A killed JVM leaves its socket behind; remove the ones of our JVMs.
+	for p in $pids; do
+		kill -9 "$p" 2>/dev/null
+		rm -f "/tmp/.java_pid$p"
+	done
 	rm -rf "$work"
-	[ -n "${pid_jdk17:-}" ] && rm -f "/tmp/.java_pid$pid_jdk17"
 }
 trap cleanup EXIT INT TERM
 
