@@ -249,7 +249,7 @@ static pj_attach_err child_error(pid_t pid, int procfd, const pj_attach_outcome 
 {
 	const char *why = o->sys_errno ? strerror(o->sys_errno) : "";
 	/* A connection that breaks because the JVM died is not the JVM's answer. */
-	if (o->err == PJ_ATTACH_ERR_BAD_REPLY && pj_proc_signal(procfd, pid, 0) == -ESRCH)
+	if (o->err == PJ_ATTACH_ERR_BAD_REPLY && !pj_proc_alive(procfd, pid))
 		return set_error(res, PJ_ATTACH_ERR_GONE, ESRCH, "JVM %d exited while %s",
 				 (int)pid, o->step);
 	switch ((pj_attach_err)o->err) {
@@ -295,7 +295,7 @@ static pj_attach_err interpret(pid_t pid, int procfd, const char *cmd, pj_buf *r
 {
 	size_t off;
 	if (raw->len == 0) {
-		if (pj_proc_signal(procfd, pid, 0) == -ESRCH)
+		if (!pj_proc_alive(procfd, pid))
 			return set_error(res, PJ_ATTACH_ERR_GONE, ESRCH,
 					 "JVM %d exited before answering", (int)pid);
 		return set_error(res, PJ_ATTACH_ERR_BAD_REPLY, 0,

@@ -235,8 +235,7 @@ static int wait_for_listener(const pj_attach_job *job, int tmpfd, const char *so
 			fail(out, PJ_ATTACH_ERR_PERMISSION, EACCES, "connecting to the attach socket");
 			return -1;
 		}
-		int r = pj_proc_signal(job->procfd, job->pid, 0);
-		if (r == -ESRCH) {
+		if (!pj_proc_alive(job->procfd, job->pid)) {
 			fail(out, PJ_ATTACH_ERR_GONE, ESRCH, "waiting for the attach listener to start");
 			return -1;
 		}

@@ -322,3 +322,14 @@ int pj_proc_signal(int procfd, pid_t pid, int sig)
 #endif
 	return kill(pid, sig) == 0 ? 0 : -errno;
 }
+
+bool pj_proc_alive(int procfd, pid_t pid)
+{
+	if (pj_proc_signal(procfd, pid, 0) == -ESRCH)
+		return false;
+	pj_proc_status st;
+	int r = pj_proc_read_status(procfd, &st);
+	if (r == -ESRCH || r == -ENOENT)
+		return false;
+	return r != 0 || (st.state != 'Z' && st.state != 'X');
+}

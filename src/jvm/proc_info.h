@@ -78,4 +78,10 @@ int pj_proc_read_start_time(int procfd, unsigned long long *out);
  */
 int pj_proc_signal(int procfd, pid_t pid, int sig);
 
+/*
+ * False once the process has exited: gone entirely, or a zombie its parent
+ * has not reaped yet (kill(pid, 0) still succeeds for those).
+ */
+bool pj_proc_alive(int procfd, pid_t pid);
+
 #endif
