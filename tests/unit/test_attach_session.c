@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,36 @@ static void test_pid_reuse_detected(void **state)
 	fake_stop(f);
 }
 
+static void *attach_thread(void *arg)
+{
+	fake_jvm *f = arg;
+	pj_attach_result res;
+	pj_attach_err err = attach_fake(f, 5000, &res);
+	bool ok = err == PJ_ATTACH_OK && strcmp(pj_buf_cstr(&res.output), "fake output\n") == 0;
+	pj_attach_result_free(&res);
+	return ok ? f : NULL;
+}
+
+/* Several threads of one daemon attach at once: each gets its own answer. */
+static void test_concurrent_attaches(void **state)
+{
+	(void)state;
+	enum { N = 4 };
+	fake_jvm *fakes[N];
+	pthread_t threads[N];
+	for (int i = 0; i < N; i++)
+		fakes[i] = fake_start(FAKE_ANSWER);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, attach_thread, fakes[i]), 0);
+	for (int i = 0; i < N; i++) {
+		void *ret;
+		assert_int_equal(pthread_join(threads[i], &ret), 0);
+		assert_ptr_equal(ret, fakes[i]);
+	}
+	for (int i = 0; i < N; i++)
+		fake_stop(fakes[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_target_dies),
 		cmocka_unit_test(test_no_sigquit_handler),
 		cmocka_unit_test(test_pid_reuse_detected),
+		cmocka_unit_test(test_concurrent_attaches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
