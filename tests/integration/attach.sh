@@ -192,6 +192,7 @@ kill -CONT "$pid_jdk17"
 # -Xrs: no SIGQUIT handler, so SIGQUIT would kill the JVM; its listener starts
 # with the JVM instead. Attach works while the socket exists; without it the
 # JVM must be left alone.
+for _ in $(seq 100); do [ -S "/tmp/.java_pid$pid_xrs" ] && break; sleep 0.1; done
 check "-Xrs JVM with its listener socket" 0 "JDK 17" "$pid_xrs" jcmd VM.version
 rm -f "/tmp/.java_pid$pid_xrs"
 check "-Xrs JVM without socket is not signalled" 1 "does not handle SIGQUIT" "$pid_xrs" properties
