@@ -85,6 +85,9 @@ EOF
 ${CC:-cc} -shared -fPIC -I"$JDK17/include" -I"$JDK17/include/linux" -o "$work/libtestagent.so" \
 	"$work/agent.c" || exit 1
 
+echo 'int pj_test_nothing_here;' >"$work/noagent.c"
+${CC:-cc} -shared -fPIC -o "$work/libnoagent.so" "$work/noagent.c" || exit 1
+
 # start_jvm NAME JAVA_HOME [java options...]: starts Idle in the background.
 start_jvm() {
 	name=$1 home=$2
@@ -154,6 +157,8 @@ jvm_checks() {
 		"$p" load "$work/libtestagent.so" true "$work/$n.rc;7"
 	# JDK 17 answers status -1; JDK 21+ status 0 with the error text.
 	check "$n: missing library fails" 255 "was not loaded" "$p" load "$work/nonexistent.so" true
+	check "$n: library without Agent_OnAttach fails" 255 "Agent_OnAttach is not available" \
+		"$p" load "$work/libnoagent.so" true
 	long="$work/$n.long;0;$(head -c 3000 /dev/zero | tr '\0' x)"
 	if [ "$major" -ge 24 ]; then
 		check "$n: 3000-byte options via protocol v2" 0 "return code: 0" \
