@@ -358,15 +358,9 @@ static void fail_exchange(pj_attach_outcome *out, int r, const char *step)
 		fail(out, PJ_ATTACH_ERR_BAD_REPLY, -r, step);
 }
 
-/* Asks which protocol version the JVM speaks (JDK 24+ answers 2). */
-static int probe_version(int tmpfd, const char *sock, long long deadline, pj_attach_outcome *out)
+/* Asks on connection fd (closed afterwards) which protocol version the JVM speaks. */
+static int probe_version(int fd, long long deadline, pj_attach_outcome *out)
 {
-	ino_t ino;
-	int fd = try_listener(tmpfd, sock, 0, &ino);
-	if (fd < 0) {
-		fail(out, errno_kind(-fd), -fd, "connecting to the attach socket");
-		return -1;
-	}
 	char reply[256];
 	int r = send_all(fd, pj_attach_getversion_request, pj_attach_getversion_request_len,
 			 deadline);
@@ -378,6 +372,30 @@ static int probe_version(int tmpfd, const char *sock, long long deadline, pj_att
 	}
 	size_t len = (size_t)n < sizeof(reply) ? (size_t)n : sizeof(reply);
 	return pj_attach_parse_version(reply, len);
+}
+
+/*
+ * A v2 request needs a JVM that speaks v2 (JDK 24+). The listener runs one
+ * operation per connection, so ask on this one and connect again for the
+ * request. Returns the new fd or -1.
+ */
+static int switch_to_v2(int fd, int tmpfd, const char *sock, long long deadline,
+			pj_attach_outcome *out)
+{
+	int version = probe_version(fd, deadline, out);
+	if (version < 0)
+		return -1;
+	if (version < 2) {
+		fail(out, PJ_ATTACH_ERR_TOO_LONG, 0, "checking for attach protocol v2");
+		return -1;
+	}
+	ino_t ino;
+	fd = try_listener(tmpfd, sock, 0, &ino);
+	if (fd < 0) {
+		fail(out, errno_kind(-fd), -fd, "connecting to the attach socket");
+		return -1;
+	}
+	return fd;
 }
 
 static void exchange(const pj_attach_job *job, int fd, long long deadline,
@@ -434,22 +452,8 @@ static void run_in_target(const pj_attach_job *job, int tmpfd, int cwdfd, pj_att
 		return;
 	out->connected = 1;
 	long long deadline = now_ms() + job->reply_timeout_ms;
-	if (job->protocol == 2) {
-		close(fd);
-		int version = probe_version(tmpfd, sock, deadline, out);
-		if (version < 0)
-			return;
-		if (version < 2) {
-			fail(out, PJ_ATTACH_ERR_TOO_LONG, 0, "checking for attach protocol v2");
-			return;
-		}
-		ino_t ino;
-		fd = try_listener(tmpfd, sock, 0, &ino);
-		if (fd < 0) {
-			fail(out, errno_kind(-fd), -fd, "connecting to the attach socket");
-			return;
-		}
-	}
+	if (job->protocol == 2 && (fd = switch_to_v2(fd, tmpfd, sock, deadline, out)) < 0)
+		return;
 	out->protocol = job->protocol;
 	exchange(job, fd, deadline, out);
 	close(fd);
