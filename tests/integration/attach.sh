@@ -4,9 +4,11 @@
 # options must arrive, also over 1024 bytes via protocol v2 on JDK 25), the
 # refusals (not a JVM, gone, attach disabled, no permission), and a JVM in
 # its own mount + PID namespace with a private /tmp running as another user,
-# with symlinks planted where the trigger file goes.
+# with symlinks planted where the trigger file goes, and a JVM in a user
+# namespace (root inside, an unprivileged uid outside).
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
 JDK17=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
 JDK25=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)
@@ -130,6 +132,15 @@ if unshare --mount --pid --fork --mount-proc true 2>/dev/null; then
 	pids="$pids $pid_unshare"
 fi
 
+# A user-namespace container: JVM root inside is host uid 100000, which only
+# answers a client that switched to that uid (host root is "nobody" to it).
+${CC:-cc} -o "$work/userns_run" "$PJ_SOURCE_DIR/tests/integration/userns_run.c" || exit 1
+mkdir "$work/uscwd" && chown 100000:100000 "$work/uscwd" || exit 1
+"$work/userns_run" 100000 "$work/uscwd" "$JDK17/bin/java" -Xmx64m -cp "$work" Idle \
+	>"$work/us.log" 2>&1 &
+pid_userns=$!
+pids="$pids $pid_userns"
+
 wait_ready "$work/jdk17.log" || exit 1
 wait_ready "$work/disabled.log" || exit 1
 wait_ready "$work/xrs.log" || exit 1
@@ -251,6 +262,18 @@ if $ns_ok; then
 		fail "trigger file left in the JVM's cwd"
 	fi
 fi
+
+wait_ready "$work/us.log" || exit 1
+middle=$(tr -d ' ' <"/proc/$pid_userns/task/$pid_userns/children")
+us_jvm=$(tr -d ' ' <"/proc/$middle/task/$middle/children")
+pids="$pids $us_jvm"
+if grep -q "^Uid:.100000" "/proc/$us_jvm/status"; then
+	pass "userns JVM runs as host uid 100000"
+else
+	fail "userns JVM setup: $(grep Uid "/proc/$us_jvm/status")"
+fi
+check "userns JVM: jcmd VM.version" 0 "JDK 17" "$us_jvm" jcmd VM.version
+check "userns JVM sees itself as root" 0 "^user.name=root" "$us_jvm" properties
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures attach checks failed"
