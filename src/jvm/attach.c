@@ -267,6 +267,11 @@ static pj_attach_err child_error(pid_t pid, int procfd, const pj_attach_outcome 
 				 "starting, or run with -Xrs); not sending it SIGQUIT",
 				 (int)pid);
 	case PJ_ATTACH_ERR_TIMEOUT:
+		if (o->listener_busy)
+			return set_error(res, o->err, ETIMEDOUT,
+					 "JVM %d: its attach listener stayed busy for %d ms (other "
+					 "attach operations queued)",
+					 (int)pid, opts->start_timeout_ms);
 		if (!o->connected)
 			return set_error(res, o->err, ETIMEDOUT,
 					 "JVM %d did not start its attach listener within %d ms "

@@ -141,8 +141,13 @@ static int switch_credentials(const pj_attach_job *job, pj_attach_outcome *out)
 	return 0;
 }
 
-/* Connects to `name` in the current directory (the target's /tmp). Returns fd or -errno. */
-static int connect_socket(const char *name)
+/*
+ * Connects to `name` in the current directory (the target's /tmp). A full
+ * backlog (a busy listener, EAGAIN) is waited out until the deadline rather
+ * than mistaken for a missing listener: SIGQUIT to a JVM whose listener runs
+ * only prints a thread dump into its output. Returns fd or -errno.
+ */
+static int connect_socket(const char *name, long long deadline)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	size_t len = strlen(name);
@@ -152,16 +157,21 @@ static int connect_socket(const char *name)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+	while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
 		int err = errno;
+		if ((err == EAGAIN || err == EINTR) && now_ms() < deadline) {
+			sleep_ms(10);
+			continue;
+		}
 		close(fd);
-		return -err;
+		return err == EAGAIN ? -ETIMEDOUT : -err;
 	}
 	return fd;
 }
 
 /* Connects when a socket (not a symlink, not the stale one) is at the name. */
-static int try_listener(int tmpfd, const char *name, ino_t stale_ino, ino_t *seen_ino)
+static int try_listener(int tmpfd, const char *name, ino_t stale_ino, ino_t *seen_ino,
+			long long deadline)
 {
 	struct stat st;
 	if (fstatat(tmpfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -169,7 +179,7 @@ static int try_listener(int tmpfd, const char *name, ino_t stale_ino, ino_t *see
 	if (!S_ISSOCK(st.st_mode) || st.st_ino == stale_ino)
 		return -ENOENT;
 	*seen_ino = st.st_ino;
-	return connect_socket(name);
+	return connect_socket(name, deadline);
 }
 
 /*
@@ -228,7 +238,7 @@ static int wait_for_listener(const pj_attach_job *job, int tmpfd, const char *so
 		sleep_ms(delay < left ? delay : left);
 		if (delay < 500)
 			delay += 20;
-		int fd = try_listener(tmpfd, sock, stale_ino, &ino);
+		int fd = try_listener(tmpfd, sock, stale_ino, &ino, deadline);
 		if (fd >= 0)
 			return fd;
 		if (fd == -EACCES) {
@@ -390,7 +400,7 @@ static int switch_to_v2(int fd, int tmpfd, const char *sock, long long deadline,
 		return -1;
 	}
 	ino_t ino;
-	fd = try_listener(tmpfd, sock, 0, &ino);
+	fd = try_listener(tmpfd, sock, 0, &ino, deadline);
 	if (fd < 0) {
 		fail(out, errno_kind(-fd), -fd, "connecting to the attach socket");
 		return -1;
@@ -438,9 +448,14 @@ static void run_in_target(const pj_attach_job *job, int tmpfd, int cwdfd, pj_att
 		return;
 	}
 	ino_t stale = 0;
-	int fd = try_listener(tmpfd, sock, 0, &stale);
+	int fd = try_listener(tmpfd, sock, 0, &stale, now_ms() + job->start_timeout_ms);
 	if (fd == -EACCES) {
 		fail(out, PJ_ATTACH_ERR_PERMISSION, EACCES, "connecting to the attach socket");
+		return;
+	}
+	if (fd == -ETIMEDOUT) {
+		out->listener_busy = 1;
+		fail(out, PJ_ATTACH_ERR_TIMEOUT, 0, "connecting to the busy attach listener");
 		return;
 	}
 	/* A socket nobody listens on is left over from an earlier JVM with this PID. */

@@ -36,6 +36,7 @@ typedef enum {
 	FAKE_NO_LISTENER,  /* takes SIGQUIT, never opens the socket */
 	FAKE_DIE,          /* exits on SIGQUIT */
 	FAKE_NO_HANDLER,   /* SIGQUIT left at its default action */
+	FAKE_BUSY,         /* listener up from the start, backlog full, never accepts */
 } fake_mode;
 
 typedef struct fake_jvm {
@@ -57,13 +58,13 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int fake_listen(void)
+static int fake_listen(int backlog)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/.java_pid%d", (int)getpid());
 	unlink(addr.sun_path);
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(s, 5) != 0)
+	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(s, backlog) != 0)
 		_exit(10);
 	return s;
 }
@@ -88,6 +89,20 @@ static void fake_serve(fake_mode mode, int s)
 	close(c);
 }
 
+/* A listener whose one-slot backlog is taken by a connection never accepted. */
+static void fake_busy_listener(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/.java_pid%d", (int)getpid());
+	fake_listen(0);
+	for (int i = 0; i < 2; i++) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (c < 0)
+			_exit(14);
+		connect(c, (struct sockaddr *)&addr, sizeof(addr));
+	}
+}
+
 static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 {
 	if (chdir(dir) != 0)
@@ -100,8 +115,17 @@ static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 		struct sigaction sa = {.sa_handler = fake_on_quit};
 		sigaction(SIGQUIT, &sa, NULL);
 	}
+	if (mode == FAKE_BUSY)
+		fake_busy_listener();
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(4);
+	if (mode == FAKE_BUSY) {
+		/* Record a SIGQUIT: it must never come, the listener exists. */
+		while (!fake_got_quit)
+			sleep_ms(5);
+		close(open("got_quit", O_WRONLY | O_CREAT, 0644));
+		sleep_ms(30000);
+	}
 	while (!fake_got_quit)
 		sleep_ms(5);
 	char trigger[32];
@@ -110,7 +134,7 @@ static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 		_exit(5);
 	if (mode == FAKE_NO_LISTENER)
 		sleep_ms(30000);
-	int s = fake_listen();
+	int s = fake_listen(5);
 	fake_serve(mode, s);
 	/* Stay alive: a reply problem must not be mistaken for a dead target. */
 	if (mode != FAKE_ANSWER)
@@ -266,6 +290,21 @@ static void test_no_sigquit_handler(void **state)
 	fake_stop(f);
 }
 
+static void test_busy_listener_not_signalled(void **state)
+{
+	(void)state;
+	fake_jvm *f = fake_start(FAKE_BUSY);
+	pj_attach_result res;
+	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_TIMEOUT);
+	assert_non_null(strstr(res.message, "stayed busy"));
+	pj_attach_result_free(&res);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/got_quit", f->dir);
+	sleep_ms(50);
+	assert_int_equal(access(path, F_OK), -1);
+	fake_stop(f);
+}
+
 static void test_pid_reuse_detected(void **state)
 {
 	(void)state;
@@ -321,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_target_dies),
 		cmocka_unit_test(test_no_sigquit_handler),
 		cmocka_unit_test(test_pid_reuse_detected),
+		cmocka_unit_test(test_busy_listener_not_signalled),
 		cmocka_unit_test(test_concurrent_attaches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
