@@ -264,7 +264,6 @@ static int start_listener(const pj_attach_job *job, int cwdfd, int tmpfd, const 
 	int r = cwdfd >= 0 ? create_trigger(cwdfd, trigger) : -ENOENT;
 	if (r < 0) {
 		trigger_dir = tmpfd;
-		out->trigger_in_tmp = 1;
 		r = create_trigger(tmpfd, trigger);
 	}
 	if (r < 0) {
@@ -417,11 +416,8 @@ static void exchange(const pj_attach_job *job, int fd, long long deadline,
 		return;
 	}
 	ssize_t n = receive_all(fd, job->out_fd, NULL, 0, deadline);
-	if (n < 0) {
+	if (n < 0)
 		fail_exchange(out, (int)n, "reading the reply");
-		return;
-	}
-	out->reply_bytes = (size_t)n;
 }
 
 static int open_target_dirs(const pj_attach_job *job, int *rootfd, int *cwdfd,

@@ -34,10 +34,8 @@ typedef struct pj_attach_outcome {
 	int sys_errno;
 	int protocol;        /* version actually used */
 	const char *step;    /* static string: what the child was doing when it failed */
-	int trigger_in_tmp;  /* the trigger file went to /tmp because cwd refused it */
 	int connected;       /* reached the JVM's attach listener */
 	int listener_busy;   /* its backlog stayed full until the deadline */
-	size_t reply_bytes;  /* bytes received from the JVM */
 } pj_attach_outcome;
 
 /* Runs the child's part; the caller _exit()s afterwards. */
