@@ -15,6 +15,7 @@ typedef struct pj_command {
 int cmd_convert(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 

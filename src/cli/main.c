@@ -11,6 +11,7 @@ static const pj_command pj_commands[] = {
 	{"convert", "convert a JFR recording to pprof or collapsed text", cmd_convert},
 	{"fmt", "format a configuration file", cmd_fmt},
 	{"version", "print the version", cmd_version},
+	{"attach", "run a HotSpot attach operation in a JVM", cmd_attach},
 	{"run", "run the components of a configuration", cmd_run},
 	{"validate", "check a configuration without running it", cmd_validate},
 };
