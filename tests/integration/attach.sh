@@ -207,6 +207,11 @@ fi
 
 # A hung JVM: the listener's socket still accepts, but nobody answers.
 kill -STOP "$pid_jdk17"
+# SIGSTOP reaches each thread asynchronously: wait until none is running.
+for _ in $(seq 100); do
+	grep -q '^State:.[^T]' /proc/"$pid_jdk17"/task/*/status 2>/dev/null || break
+	sleep 0.05
+done
 check "stopped JVM hits the reply deadline" 1 "timed out reading the reply" \
 	--timeout 1 "$pid_jdk17" properties
 kill -CONT "$pid_jdk17"
