@@ -27,7 +27,7 @@ static void check_line(const char *line, size_t len)
 		abort();
 	for (size_t i = 0; i + 1 < len;) {
 		unsigned r;
-		size_t n = pj_utf8_decode(line + i, len - 1 - i, &r);
+		size_t n = pj_utf8_rune(line + i, len - 1 - i, &r);
 		if (n == 0 || r < 0x20)
 			abort();
 		i += n;
