@@ -450,7 +450,18 @@ void pj_controller_stop(pj_controller *ctl)
 	}
 	pthread_mutex_lock(&ctl->eval_mu);
 	ctl->running = false;
-	for (size_t i = 0; i < ctl->nnodes; i++)
-		pj_component_stop_run(ctl->nodes[i]);
+	/* Ask everyone first, then wait: slow stops overlap instead of adding up. */
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		pj_component *c = ctl->nodes[i];
+		if (c->thread_started && c->type->stop)
+			c->type->stop(c->state);
+	}
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		pj_component *c = ctl->nodes[i];
+		if (c->thread_started) {
+			pthread_join(c->thread, NULL);
+			c->thread_started = false;
+		}
+	}
 	pthread_mutex_unlock(&ctl->eval_mu);
 }
