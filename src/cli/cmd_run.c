@@ -17,6 +17,7 @@
 typedef struct pj_run {
 	const char *path;
 	const char *listen_addr;
+	const char *ui_path_prefix;
 	pj_controller *ctl;
 	pj_metrics *metrics;
 	pj_http_server *server;
@@ -30,7 +31,8 @@ static int pj_run_usage(FILE *out, int status)
 	fprintf(out, "usage: pyrojava run [flags] PATH\n\n"
 		     "Runs the components of a configuration file, or of a directory of *.alloy files.\n\n"
 		     "flags:\n"
-		     "  --server.http.listen-addr=ADDR  address of the HTTP server (default 127.0.0.1:12345)\n\n"
+		     "  --server.http.listen-addr=ADDR     address of the HTTP server (default 127.0.0.1:12345)\n"
+		     "  --server.http.ui-path-prefix=PATH  prefix of the components API (default /)\n\n"
 		     "signals: SIGHUP reloads the configuration, SIGINT and SIGTERM stop.\n");
 	return status;
 }
@@ -56,6 +58,8 @@ static int pj_run_parse(pj_run *r, int argc, char **argv)
 			return pj_run_usage(stdout, 0);
 		if ((v = pj_flag_value("--server.http.listen-addr", argc, argv, &i)) != NULL) {
 			r->listen_addr = v;
+		} else if ((v = pj_flag_value("--server.http.ui-path-prefix", argc, argv, &i)) != NULL) {
+			r->ui_path_prefix = v;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "Error: unknown flag: %s\n\n", argv[i]);
 			return pj_run_usage(stderr, 2);
@@ -134,7 +138,7 @@ static bool pj_run_serve(pj_run *r)
 		.components_json = pj_run_components_json,
 		.component_json = pj_run_component_json,
 	};
-	r->api = pj_http_api_add(r->server, &handlers, r->metrics, NULL);
+	r->api = pj_http_api_add(r->server, &handlers, r->metrics, r->ui_path_prefix);
 	if (!pj_http_server_start(r->server, &err)) {
 		fprintf(stderr, "Error: %s\n", err ? err : "cannot start the HTTP server");
 		free(err);
@@ -183,7 +187,7 @@ static void pj_run_wait(pj_run *r, const sigset_t *set)
 
 int cmd_run(int argc, char **argv)
 {
-	pj_run r = {.listen_addr = "127.0.0.1:12345", .reload_mu = PTHREAD_MUTEX_INITIALIZER};
+	pj_run r = {.listen_addr = "127.0.0.1:12345", .ui_path_prefix = "/", .reload_mu = PTHREAD_MUTEX_INITIALIZER};
 	int status = pj_run_parse(&r, argc, argv);
 	if (status >= 0)
 		return status;

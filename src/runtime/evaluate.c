@@ -166,19 +166,7 @@ static char *pj_apply_args(pj_controller *ctl, pj_component *c, pj_value *args)
  * positioned decode diagnostic, or an unpositioned message that the caller
  * wraps as Alloy does ("Failed to build component: ...").
  */
-static bool pj_evaluate_timed(pj_controller *ctl, pj_component *c, pj_decode_error *derr);
-
-static bool pj_evaluate(pj_controller *ctl, pj_component *c, pj_decode_error *derr)
-{
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	bool ok = pj_evaluate_timed(ctl, c, derr);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	pj_controller_observe_evaluation(ctl, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	return ok;
-}
-
-static bool pj_evaluate_timed(pj_controller *ctl, pj_component *c, pj_decode_error *derr)
+static bool pj_evaluate_once(pj_controller *ctl, pj_component *c, pj_decode_error *derr)
 {
 	pj_value *scope = pj_build_scope(ctl);
 	pj_value *args = pj_decode_body(c->type->args, &c->block->body, scope, c->src, derr);
@@ -207,6 +195,17 @@ static bool pj_evaluate_timed(pj_controller *ctl, pj_component *c, pj_decode_err
 	free(health);
 	free(msg);
 	return false;
+}
+
+/* The same, timed for alloy_component_evaluation_seconds. */
+static bool pj_evaluate(pj_controller *ctl, pj_component *c, pj_decode_error *derr)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool ok = pj_evaluate_once(ctl, c, derr);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pj_controller_observe_evaluation(ctl, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return ok;
 }
 
 static void pj_report(pj_component *c, pj_decode_error *derr, pj_diags *diags)
@@ -451,7 +450,18 @@ void pj_controller_stop(pj_controller *ctl)
 	}
 	pthread_mutex_lock(&ctl->eval_mu);
 	ctl->running = false;
-	for (size_t i = 0; i < ctl->nnodes; i++)
-		pj_component_stop_run(ctl->nodes[i]);
+	/* Ask everyone first, then wait: slow stops overlap instead of adding up. */
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		pj_component *c = ctl->nodes[i];
+		if (c->thread_started && c->type->stop)
+			c->type->stop(c->state);
+	}
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		pj_component *c = ctl->nodes[i];
+		if (c->thread_started) {
+			pthread_join(c->thread, NULL);
+			c->thread_started = false;
+		}
+	}
 	pthread_mutex_unlock(&ctl->eval_mu);
 }

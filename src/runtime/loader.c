@@ -65,23 +65,24 @@ static bool pj_claim_id(pj_loader *l, const char *id, const pj_source *src, cons
 	return true;
 }
 
+/* Alloy checks the ID first, then the type, then the label (populateComponentNodes). */
 static void pj_add_component(pj_loader *l, const pj_source *src, const pj_stmt *stmt)
 {
-	const pj_component_type *type = pj_registry_find(l->reg, stmt->name);
+	bool labeled = stmt->label && stmt->label[0];
+	char *id = labeled ? pj_asprintf("%s.%s", stmt->name, stmt->label) : pj_strdup(stmt->name);
+	pj_span name = pj_span_len(stmt->name_span.start, strlen(stmt->name));
+	const pj_component_type *type = NULL;
+	if (!pj_claim_id(l, id, src, stmt))
+		goto reject;
+	type = pj_registry_find(l->reg, stmt->name);
 	if (!type) {
-		pj_diags_add(l->diags, PJ_SEV_ERROR, src, pj_span_len(stmt->name_span.start, strlen(stmt->name)),
-			"cannot find the definition of component name \"%s\"", stmt->name);
-		return;
+		pj_diags_add(l->diags, PJ_SEV_ERROR, src, name, "cannot find the definition of component name \"%s\"",
+			stmt->name);
+		goto reject;
 	}
-	if (!stmt->label || !stmt->label[0]) {
-		pj_diags_add(l->diags, PJ_SEV_ERROR, src, pj_span_len(stmt->name_span.start, strlen(stmt->name)),
-			"component \"%s\" must have a label", stmt->name);
-		return;
-	}
-	char *id = pj_asprintf("%s.%s", stmt->name, stmt->label);
-	if (!pj_claim_id(l, id, src, stmt)) {
-		free(id);
-		return;
+	if (!labeled) {
+		pj_diags_add(l->diags, PJ_SEV_ERROR, src, name, "component \"%s\" must have a label", stmt->name);
+		goto reject;
 	}
 	pj_graph *g = l->g;
 	g->items = pj_grow(g->items, &g->cap, g->len + 1, sizeof(*g->items));
@@ -92,6 +93,9 @@ static void pj_add_component(pj_loader *l, const pj_source *src, const pj_stmt *
 	p->block = stmt;
 	p->src = src;
 	pj_hmap_put(&l->ids, id, strlen(id), (void *)(uintptr_t)g->len);
+	return;
+reject:
+	free(id);
 }
 
 static void pj_add_logging(pj_loader *l, const pj_source *src, const pj_stmt *stmt)

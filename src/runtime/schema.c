@@ -4,7 +4,6 @@
  */
 #include "runtime/schema.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,27 +158,14 @@ const pj_block_schema *pj_schema_block(const pj_schema *schema, const char *name
 	return NULL;
 }
 
-static bool pj_is_identifier(const char *s)
-{
-	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
-		return false;
-	for (; *s; s++) {
-		if (!(isalnum((unsigned char)*s) || *s == '_'))
-			return false;
-	}
-	return true;
-}
-
+/* Alloy's makeDiagnostic writes element accesses as [i] and fields as .name, never quoted. */
 void pj_value_path_write(pj_buf *out, const pj_value_path *path)
 {
 	for (size_t i = 0; i < path->len; i++) {
-		const char *key = path->steps[i].key;
-		if (!key)
-			pj_buf_printf(out, "[%zu]", path->steps[i].index);
-		else if (pj_is_identifier(key))
-			pj_buf_printf(out, ".%s", key);
+		if (path->steps[i].key)
+			pj_buf_printf(out, ".%s", path->steps[i].key);
 		else
-			pj_buf_printf(out, "[\"%s\"]", key);
+			pj_buf_printf(out, "[%zu]", path->steps[i].index);
 	}
 }
 

@@ -134,7 +134,7 @@ typedef struct pj_value_path {
 	size_t len;
 } pj_value_path;
 
-/* Appends the accessor text of path (".name", "[2]", "[\"a b\"]"). */
+/* Appends the accessor text of path: ".name" for fields (unquoted, as Alloy), "[2]" for elements. */
 void pj_value_path_write(pj_buf *out, const pj_value_path *path);
 
 /*

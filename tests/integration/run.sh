@@ -142,10 +142,24 @@ rc=$?
 pid=
 [ "$rc" -eq 0 ] || fail "run exited $rc after SIGINT, want 0"
 
+# The components API moves under --server.http.ui-path-prefix.
+"$PYROJAVA" run --server.http.listen-addr 127.0.0.1:0 --server.http.ui-path-prefix=/ui/ "$dir/good.alloy" \
+	>"$dir/run-prefix.log" 2>&1 &
+pid=$!
+wait_for "$dir/run-prefix.log" 'msg="pyrojava is running"'
+addr=$(sed -n 's/.*msg="now listening for http traffic" service=http addr=\([^ ]*\).*/\1/p' "$dir/run-prefix.log")
+[ "$(curl -s "http://$addr/ui/api/v0/web/components")" = "[]" ] || fail "components API under the prefix"
+kill -TERM "$pid"
+wait "$pid"
+pid=
+
 # Usage errors exit 2.
 "$PYROJAVA" run >/dev/null 2>&1
 [ $? -eq 2 ] || fail "run without a path did not exit 2"
 "$PYROJAVA" validate a b >/dev/null 2>&1
 [ $? -eq 2 ] || fail "validate with two paths did not exit 2"
+"$PYROJAVA" run --storage.path=x "$dir/good.alloy" >"$dir/flag.out" 2>&1
+[ $? -eq 2 ] || fail "an unknown flag did not exit 2"
+grep -qF 'Error: unknown flag: --storage.path=x' "$dir/flag.out" || fail "unknown flag not named"
 
 echo "ok"

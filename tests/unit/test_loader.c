@@ -173,6 +173,17 @@ static void test_duplicate_ids_across_files(void **state)
 	loaded_free(&l);
 }
 
+static void test_duplicates_are_checked_before_types(void **state)
+{
+	(void)state;
+	loaded l = load("x.y \"a\" {\n}\nx.y \"a\" {\n}\n");
+	assert_false(l.ok);
+	assert_int_equal(l.diags.len, 2);
+	assert_string_equal(l.diags.items[0].message, "cannot find the definition of component name \"x.y\"");
+	assert_string_equal(l.diags.items[1].message, "block x.y.a already declared at a.alloy:1:1");
+	loaded_free(&l);
+}
+
 static void test_top_level_attribute(void **state)
 {
 	(void)state;
@@ -358,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_component),
 		cmocka_unit_test(test_component_needs_label),
 		cmocka_unit_test(test_duplicate_ids_across_files),
+		cmocka_unit_test(test_duplicates_are_checked_before_types),
 		cmocka_unit_test(test_top_level_attribute),
 		cmocka_unit_test(test_unknown_reference),
 		cmocka_unit_test(test_stdlib_references_are_not_components),

@@ -291,6 +291,36 @@ static void test_value_errors_point_at_the_expression(void **state)
 	decoded_free(&d);
 }
 
+/* Spec 3.5: a failing element reached through a reference is named by its accessor path. */
+static void test_value_errors_through_references(void **state)
+{
+	(void)state;
+	static const pj_type int_list_map = {PJ_TYPE_MAP, &int_list, NULL};
+	static const pj_attr_schema attrs[] = {
+		{"value", &int_list_map, NULL, false, NULL},
+		{NULL, NULL, NULL, false, NULL},
+	};
+	static const pj_schema schema = {attrs, NULL, NULL};
+	pj_value *list = pj_array_new(3);
+	pj_array_push(list, pj_int(0));
+	pj_array_push(list, pj_int(1));
+	pj_array_push(list, pj_bool(true));
+	pj_value *object = pj_object_new();
+	pj_object_set(object, "field1", list);
+	pj_value *kv = pj_object_new();
+	pj_object_set(kv, "object", object);
+	pj_value *scope = pj_object_new();
+	pj_object_set(scope, "key_value", kv);
+	decoded d = decode_scoped(&schema, "value = key_value.object\n", scope);
+	assert_error_at(&d, "1:9: key_value.object.field1[2] should be number, got bool");
+	decoded_free(&d);
+	/* Literal parts are pointed at directly. */
+	d = decode_scoped(&schema, "value = {a = [0, key_value.object.field1[2]]}\n", scope);
+	assert_error_at(&d, "1:18: key_value.object.field1[2] should be number, got bool");
+	decoded_free(&d);
+	pj_value_unref(scope);
+}
+
 static void test_durations(void **state)
 {
 	(void)state;
@@ -408,7 +438,7 @@ static void test_value_path_text(void **state)
 	p.len = 4;
 	pj_buf b = PJ_BUF_INIT;
 	pj_value_path_write(&b, &p);
-	assert_string_equal(pj_buf_cstr(&b), ".object.field1[2][\"a b\"]");
+	assert_string_equal(pj_buf_cstr(&b), ".object.field1[2].a b");
 	pj_buf_free(&b);
 }
 
@@ -425,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_first_error_wins),
 		cmocka_unit_test(test_validation_hook),
 		cmocka_unit_test(test_value_errors_point_at_the_expression),
+		cmocka_unit_test(test_value_errors_through_references),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_assignment_conversions),
 		cmocka_unit_test(test_targets_conversion),
