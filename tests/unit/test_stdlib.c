@@ -320,6 +320,18 @@ static void test_format_verbs_keep_go_kinds(void **state)
 	expect_format("%!d(BADINDEX)", "%[x]d", 1, I(1));
 	expect_format("1 2", "%[1]d %d", 2, I(1), I(2));
 	expect_format("   12", "%[2]*[1]d", 2, I(12), I(5));
+	expect_format("x%![(bool=false)3]t", "x%[1][3]t", 1, pj_bool(false));
+	expect_format("-%!(BADWIDTH)%!E(MISSING) %!t(MISSING)", "-%#-*E %+0t", 1, pj_uint(UINT64_MAX));
+	expect_format("%!(BADPREC) 5%!O(MISSING)", "%+ .*v%+0O", 2, I(-1), I(5));
+	expect_format("0X1.P-1074|0x1.8p+00|0x1p+01", "%#X|%x|%.0x", 3, F(5e-324), F(1.5), F(1.5));
+	expect_format("1.e+21|2.50E-05", "%#.e|%#.3G", 2, F(1e21), F(2.5e-5));
+	expect_format("'\\u263a'|\"h\\u00e9\"|'☺'", "%+q|%+q|%q", 3, I(0x263a), S("hé"), I(0x263a));
+	expect_format("[]|map|     ", "%.2T|%.3T|%5.0T", 3, A(0), pj_object_new(), S(""));
+	expect_format("00000\xef\xbf\xbd|-2A", "%06c|%+0X", 2, pj_uint(UINT64_MAX), I(-42));
+	pj_value *nil_map = pj_object_new();
+	pj_object_set(nil_map, "z", pj_null());
+	expect_format("map[z       :<nil>]|[<nil>]", "%-8v|%5v", 2, nil_map, A(1, pj_null()));
+	expect_format("[]interface {}{1, \"a\", interface {}(nil)}", "%#v", 1, A(3, I(1), S("a"), pj_null()));
 	expect_error("expected at least 1 args, got 0", "string.format", 0);
 }
 
