@@ -36,6 +36,24 @@ static void pj_collect_list(pj_expr *const *elems, size_t len, pj_refs *refs)
 		pj_collect_refs(elems[i], refs);
 }
 
+/*
+ * Operator chains like a + b + c + ... are left-deep and can be as long as
+ * the file, so their left spine is walked with a heap stack, not recursion.
+ */
+static void pj_collect_chain(const pj_expr *e, pj_refs *refs)
+{
+	const pj_expr **spine = NULL;
+	size_t len = 0, cap = 0;
+	for (; e->kind == PJ_EXPR_BINARY; e = e->u.binary.lhs) {
+		spine = pj_grow(spine, &cap, len + 1, sizeof(*spine));
+		spine[len++] = e;
+	}
+	pj_collect_refs(e, refs);
+	while (len)
+		pj_collect_refs(spine[--len]->u.binary.rhs, refs);
+	free(spine);
+}
+
 void pj_collect_refs(const pj_expr *e, pj_refs *refs)
 {
 	pj_buf chain = PJ_BUF_INIT;
@@ -68,8 +86,7 @@ void pj_collect_refs(const pj_expr *e, pj_refs *refs)
 		pj_collect_refs(e->u.unary.operand, refs);
 		break;
 	case PJ_EXPR_BINARY:
-		pj_collect_refs(e->u.binary.lhs, refs);
-		pj_collect_refs(e->u.binary.rhs, refs);
+		pj_collect_chain(e, refs);
 		break;
 	case PJ_EXPR_PAREN:
 		pj_collect_refs(e->u.paren.inner, refs);

@@ -21,6 +21,14 @@ PJ_BUILTIN(pj_std_trim_space);
 /* stdlib_format.c */
 PJ_BUILTIN(pj_std_format);
 
+/* stdlib_encoding.c */
+PJ_BUILTIN(pj_std_from_base64);
+PJ_BUILTIN(pj_std_from_urlbase64);
+PJ_BUILTIN(pj_std_to_base64);
+PJ_BUILTIN(pj_std_to_urlbase64);
+PJ_BUILTIN(pj_std_url_encode);
+PJ_BUILTIN(pj_std_url_decode);
+
 /* stdlib_json.c */
 PJ_BUILTIN(pj_std_from_json);
 PJ_BUILTIN(pj_std_to_json);

@@ -112,6 +112,58 @@ static bool pj_float_syntax(const char *s, size_t len)
 	return i == len;
 }
 
+/* strconv's underscoreOK: '_' only between digits (a 0x prefix counts as one). */
+static bool pj_underscores_ok(const char *s, size_t len)
+{
+	char saw = '^';
+	size_t i = 0;
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i = 1;
+	bool hex = len - i >= 2 && s[i] == '0' && ((s[i + 1] | 0x20) == 'x' || (s[i + 1] | 0x20) == 'b' ||
+		(s[i + 1] | 0x20) == 'o');
+	if (hex) {
+		hex = (s[i + 1] | 0x20) == 'x';
+		i += 2;
+		saw = '0';
+	}
+	for (; i < len; i++) {
+		char c = s[i];
+		if ((c >= '0' && c <= '9') || (hex && isxdigit((unsigned char)c))) {
+			saw = '0';
+		} else if (c == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+		} else if (saw == '_') {
+			return false;
+		} else {
+			saw = '!';
+		}
+	}
+	return saw != '_';
+}
+
+/* strconv.ParseFloat(s, 64) for the strings Alloy sends it; false on error or overflow. */
+static bool pj_parse_float(const char *s, size_t len, double *out)
+{
+	if (memchr(s, '_', len) && !pj_underscores_ok(s, len))
+		return false;
+	char *clean = pj_malloc(len + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '_')
+			clean[n++] = s[i];
+	}
+	clean[n] = '\0';
+	bool ok = pj_float_syntax(clean, n);
+	if (ok) {
+		*out = strtod(clean, NULL);
+		ok = !isinf(*out);
+	}
+	free(clean);
+	return ok;
+}
+
 static pj_value *pj_string_to_number(const pj_value *v, char **err)
 {
 	size_t len;
@@ -123,15 +175,10 @@ static pj_value *pj_string_to_number(const pj_value *v, char **err)
 	} else if (s[0] == '-') {
 		ok = pj_parse_decimal(s, len, true, &out);
 	} else if (memchr(s, '.', len) || memchr(s, 'e', len) || memchr(s, 'E', len)) {
-		ok = pj_float_syntax(s, len);
-		if (ok) {
-			char *copy = pj_strndup(s, len);
-			double f = strtod(copy, NULL);
-			free(copy);
-			ok = !isinf(f);
-			if (ok)
-				out = pj_float(f);
-		}
+		double f;
+		ok = pj_parse_float(s, len, &f);
+		if (ok)
+			out = pj_float(f);
 	} else {
 		ok = pj_parse_decimal(s, len, false, &out);
 	}

@@ -276,6 +276,9 @@ static void test_documented_examples(void **state)
 	expect("encoding.to_json({b = 1, a = [true]})", "\"{\\\"a\\\":[true],\\\"b\\\":1}\"");
 	expect("file.path_join(\"/opt\", \"../usr\", \"lib\")", "\"/usr/lib\"");
 	expect("string.to_upper(42)", "\"42\"");
+	expect("encoding.from_base64(\"cHlyb3Njb3Bl\")", "\"pyroscope\"");
+	expect("encoding.to_base64(\"user:pass\")", "\"dXNlcjpwYXNz\"");
+	expect("encoding.url_encode(\"a b/c\")", "\"a+b%2Fc\"");
 }
 
 static void test_error_span_covers_expression(void **state)

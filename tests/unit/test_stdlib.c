@@ -118,7 +118,8 @@ static void test_namespaces_and_aliases_exist(void **state)
 	const char *names[] = {"sys.env", "coalesce", "array.concat", "string.format", "string.join",
 		"string.split", "string.replace", "string.to_lower", "string.to_upper", "string.trim",
 		"string.trim_prefix", "string.trim_suffix", "string.trim_space", "encoding.from_json",
-		"encoding.to_json", "convert.nonsensitive", "file.path_join", "env", "concat",
+		"encoding.to_json", "encoding.from_base64", "encoding.from_URLbase64", "encoding.to_base64",
+		"encoding.to_URLbase64", "encoding.url_encode", "encoding.url_decode", "base64_decode", "convert.nonsensitive", "file.path_join", "env", "concat",
 		"nonsensitive", "json_decode", "format", "join", "replace", "split", "to_lower",
 		"to_upper", "trim", "trim_prefix", "trim_suffix", "trim_space"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -320,6 +321,18 @@ static void test_format_verbs_keep_go_kinds(void **state)
 	expect_format("%!d(BADINDEX)", "%[x]d", 1, I(1));
 	expect_format("1 2", "%[1]d %d", 2, I(1), I(2));
 	expect_format("   12", "%[2]*[1]d", 2, I(12), I(5));
+	expect_format("x%![(bool=false)3]t", "x%[1][3]t", 1, pj_bool(false));
+	expect_format("-%!(BADWIDTH)%!E(MISSING) %!t(MISSING)", "-%#-*E %+0t", 1, pj_uint(UINT64_MAX));
+	expect_format("%!(BADPREC) 5%!O(MISSING)", "%+ .*v%+0O", 2, I(-1), I(5));
+	expect_format("0X1.P-1074|0x1.8p+00|0x1p+01", "%#X|%x|%.0x", 3, F(5e-324), F(1.5), F(1.5));
+	expect_format("1.e+21|2.50E-05", "%#.e|%#.3G", 2, F(1e21), F(2.5e-5));
+	expect_format("'\\u263a'|\"h\\u00e9\"|'☺'", "%+q|%+q|%q", 3, I(0x263a), S("hé"), I(0x263a));
+	expect_format("[]|map|     ", "%.2T|%.3T|%5.0T", 3, A(0), pj_object_new(), S(""));
+	expect_format("00000\xef\xbf\xbd|-2A", "%06c|%+0X", 2, pj_uint(UINT64_MAX), I(-42));
+	pj_value *nil_map = pj_object_new();
+	pj_object_set(nil_map, "z", pj_null());
+	expect_format("map[z       :<nil>]|[<nil>]", "%-8v|%5v", 2, nil_map, A(1, pj_null()));
+	expect_format("[]interface {}{1, \"a\", interface {}(nil)}", "%#v", 1, A(3, I(1), S("a"), pj_null()));
 	expect_error("expected at least 1 args, got 0", "string.format", 0);
 }
 
@@ -390,6 +403,28 @@ static void test_deep_json_is_bounded(void **state)
 	free(deep);
 }
 
+static void test_base64_and_url_encoding(void **state)
+{
+	(void)state;
+	expect("\"foobar123!?$*&()'-=@~\"", "encoding.from_base64", 1, S("Zm9vYmFyMTIzIT8kKiYoKSctPUB+"));
+	expect("\"foobar123!?$*&()'-=@~\"", "base64_decode", 1, S("Zm9vYmFyMTIzIT8kKiYoKSctPUB+"));
+	expect("\"string123!?$*&()'-=@~\"", "encoding.from_URLbase64", 1, S("c3RyaW5nMTIzIT8kKiYoKSctPUB-"));
+	expect("\"c3RyaW5nMTIzIT8kKiYoKSctPUB+\"", "encoding.to_base64", 1, S("string123!?$*&()'-=@~"));
+	expect("\"c3RyaW5nMTIzIT8kKiYoKSctPUB-\"", "encoding.to_URLbase64", 1, S("string123!?$*&()'-=@~"));
+	expect("\"YQ==\"", "encoding.to_base64", 1, S("a"));
+	expect("\"ab\"", "encoding.from_base64", 1, S("Y\nW\r\nI=\n"));
+	expect_error("illegal base64 data at input byte 4", "encoding.from_base64", 1, S("YWJjZ"));
+	expect_error("illegal base64 data at input byte 1", "encoding.from_base64", 1, S("Y==="));
+	expect_error("illegal base64 data at input byte 4", "encoding.from_base64", 1, S("YQ==YQ=="));
+	expect_error("illegal base64 data at input byte 2", "encoding.from_URLbase64", 1, S("c3+y"));
+	expect("\"string123%21%3F%24%2A%26%28%29%27-%3D%40~\"", "encoding.url_encode", 1, S("string123!?$*&()'-=@~"));
+	expect("\"a+b%2Fc\"", "encoding.url_encode", 1, S("a b/c"));
+	expect("\"string123!?$*&()'-=@~\"", "encoding.url_decode", 1, S("string123%21%3F%24%2A%26%28%29%27-%3D%40~"));
+	expect("\"a b\"", "encoding.url_decode", 1, S("a+b"));
+	expect_error("invalid URL escape \"%zz\"", "encoding.url_decode", 1, S("x%zzy"));
+	expect_error("invalid URL escape \"%2\"", "encoding.url_decode", 1, S("%2"));
+}
+
 static void test_to_json(void **state)
 {
 	(void)state;
@@ -426,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_format_verbs_keep_go_kinds),
 		cmocka_unit_test(test_from_json),
 		cmocka_unit_test(test_deep_json_is_bounded),
+		cmocka_unit_test(test_base64_and_url_encoding),
 		cmocka_unit_test(test_to_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

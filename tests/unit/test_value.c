@@ -281,9 +281,10 @@ static void test_convert_string_to_number(void **state)
 	expect_number("2E-1", PJ_NUM_FLOAT, "0.2");
 	expect_number(".5", PJ_NUM_FLOAT, "0.5");
 	expect_number("42", PJ_NUM_UINT, "42");
+	expect_number("1_000.5", PJ_NUM_FLOAT, "1000.5"); /* ParseFloat allows digit separators */
 	expect_number("18446744073709551615", PJ_NUM_UINT, "18446744073709551615");
 	const char *bad[] = {"", "abc", "-1.5", "+5", "18446744073709551616", "1e400", "1..2", "0x10",
-		"-", "1e", " 1"};
+		"-", "1e", " 1", "1_e5", "1__0.5", "1_000"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_conv(pj_convert_number, pj_cstring(bad[i]), NULL, "should be number, got string");
 	expect_conv(pj_convert_number, pj_bool(false), NULL, "should be number, got bool");
