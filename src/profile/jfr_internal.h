@@ -37,12 +37,25 @@ typedef struct jfr_field {
 	bool cpool;
 } jfr_field;
 
+/* Open addressing, pos == 0 marks an empty slot (no value starts at offset 0). */
+typedef struct jfr_pool_slot {
+	uint64_t key;
+	uint64_t pos;
+} jfr_pool_slot;
+
+typedef struct jfr_pool_index {
+	jfr_pool_slot *slots;
+	size_t cap; /* power of two, or 0 */
+	size_t count;
+} jfr_pool_index;
+
 typedef struct jfr_class {
 	const char *name;
 	const char *super;
 	uint64_t id;
 	uint8_t prim; /* jfr_kind of a primitive class, JFR_K_STRUCT otherwise */
 	bool simple;
+	bool all_varint; /* every field a scalar varint: the fast decode path */
 	uint32_t first_field;
 	uint32_t nfields;
 } jfr_class;
@@ -66,7 +79,7 @@ struct jfr_reader {
 	size_t nfields;
 	pj_u64map class_by_id; /* type id -> class index */
 	int32_t *small_ids; /* type id < JFR_SMALL_IDS -> class index + 1 */
-	pj_u64map pool; /* (class index, key) -> value position */
+	jfr_pool_index *pools; /* per class index: key -> value position */
 	int32_t string_cls; /* java.lang.String, -1 if absent */
 
 	pj_buf scratch; /* converted strings */
@@ -78,6 +91,38 @@ struct jfr_reader {
 #define JFR_SMALL_IDS 1024
 
 bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * The hot-path varint decoder: false only when the varint runs past `end`
+ * (the caller reports it). Spec section 2.1: 7 bits per byte, and a 9th byte
+ * contributes all 8 of its bits.
+ */
+static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, uint64_t *v)
+{
+	size_t p = *pos;
+	if (end - p < 9)
+		return false;
+	uint64_t x = d[p++];
+	if (x < 0x80) {
+		*pos = p;
+		*v = x;
+		return true;
+	}
+	x &= 0x7f;
+	for (int k = 1; k < 8; k++) {
+		uint8_t b = d[p++];
+		x |= (uint64_t)(b & 0x7f) << (7 * k);
+		if (b < 0x80) {
+			*pos = p;
+			*v = x;
+			return true;
+		}
+	}
+	x |= (uint64_t)d[p++] << 56;
+	*pos = p;
+	*v = x;
+	return true;
+}
 
 /* Primitive readers over [*pos, end); false with an error on overrun. */
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v);
@@ -91,6 +136,7 @@ bool jfr_skip_value(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_
 
 bool jfr_load_metadata(jfr_reader *r, size_t pos);
 bool jfr_load_pools(jfr_reader *r, size_t pos);
+void jfr_free_pools(jfr_reader *r);
 int32_t jfr_class_by_id(const jfr_reader *r, uint64_t id);
 
 #endif
