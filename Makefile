@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test demo fuzz clean
+.PHONY: all build deps test demo fuzz bench clean
 
 all: build
 
@@ -39,6 +39,10 @@ fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	cmake -S . -B $(BUILD_FUZZ) -DPJ_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	ctest --test-dir $(BUILD_FUZZ) --output-on-failure
+
+# Conversion speed and memory on the shared recordings -> docs/benchmarks.md.
+bench: build
+	@bench/run $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

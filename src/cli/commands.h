@@ -12,6 +12,7 @@ typedef struct pj_command {
 	int (*run)(int argc, char **argv);
 } pj_command;
 
+int cmd_convert(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

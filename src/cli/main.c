@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 
 static const pj_command pj_commands[] = {
+	{"convert", "convert a JFR recording to pprof or collapsed text", cmd_convert},
 	{"version", "print the version", cmd_version},
 };
 

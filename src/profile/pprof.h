@@ -42,17 +42,29 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line);
 
 /*
  * Adds values (one per sample type) for a stack of location ids, leaf first.
- * A stack + label set seen before has the values added to the existing sample.
+ * A stack + label set seen before has the values added to the existing sample
+ * (labels compare in the order given). All sample types must be added before
+ * the first sample. Passing an id this builder did not return is a
+ * programming error and aborts.
  */
 void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocations,
 	const int64_t *values, const pprof_label *labels, size_t nlabels);
 
 size_t pprof_sample_count(const pprof_builder *b);
 size_t pprof_sample_type_count(const pprof_builder *b);
+size_t pprof_string_count(const pprof_builder *b); /* including "" */
+size_t pprof_function_count(const pprof_builder *b);
+size_t pprof_location_count(const pprof_builder *b);
+/* Type and unit of sample type i (NULL if out of range); valid until the next change. */
+const char *pprof_sample_type_name(const pprof_builder *b, size_t i);
+const char *pprof_sample_type_unit(const pprof_builder *b, size_t i);
 
-/* Serialises the Profile message. */
+/*
+ * Serialises the Profile message, appending to out. Every location refers to
+ * one mapping (id 1, has_functions) and carries one line.
+ */
 void pprof_encode(const pprof_builder *b, pj_buf *out);
-/* Serialises and gzips; returns false only if zlib fails. */
+/* Serialises and gzips (mtime 0), appending to out; returns false only if zlib fails. */
 bool pprof_encode_gzip(const pprof_builder *b, pj_buf *out);
 
 /*

@@ -1,0 +1,311 @@
+/*
+ * pprof builder: interning of strings, functions and locations, and merging
+ * of samples by (stack, labels). Each table is a flat array plus an
+ * open-addressing index of 32-bit positions kept at most half full, so a
+ * lookup is one hash and usually one probe.
+ */
+#include "profile/pprof.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "profile/pprof_hash.h"
+#include "profile/pprof_internal.h"
+
+/* A broken caller would otherwise produce a profile that readers reject. */
+static void pprof_misuse(const char *what)
+{
+	fprintf(stderr, "pyrojava: pprof builder misuse: %s\n", what);
+	abort();
+}
+
+typedef uint64_t (*pprof_hash_of)(const pprof_builder *b, size_t i);
+
+static void pprof_index_rebuild(const pprof_builder *b, pprof_index *ix, size_t n, pprof_hash_of hash_of)
+{
+	size_t cap = ix->slots ? (ix->mask + 1) * 2 : 64;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	free(ix->slots);
+	ix->slots = pj_calloc(cap, sizeof(*ix->slots));
+	ix->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t slot = hash_of(b, i) & ix->mask;
+		while (ix->slots[slot])
+			slot = (slot + 1) & ix->mask;
+		ix->slots[slot] = (uint32_t)(i + 1);
+	}
+}
+
+/* Makes room for element n + 1 before a probe picks its slot. */
+static void pprof_index_reserve(const pprof_builder *b, pprof_index *ix, size_t n, pprof_hash_of hash_of)
+{
+	if (n >= UINT32_MAX - 1)
+		pprof_misuse("more than 4 billion table entries");
+	if (!ix->slots || (n + 1) * 2 > ix->mask + 1)
+		pprof_index_rebuild(b, ix, n, hash_of);
+}
+
+static uint64_t pprof_str_hash_of(const pprof_builder *b, size_t i)
+{
+	return b->strs[i].hash;
+}
+
+static uint64_t pprof_func_hash(int64_t name, int64_t filename)
+{
+	return pprof_mix64((uint64_t)name * PPROF_HASH_K1 + (uint64_t)filename);
+}
+
+static uint64_t pprof_func_hash_of(const pprof_builder *b, size_t i)
+{
+	return pprof_func_hash(b->funcs[i].name, b->funcs[i].filename);
+}
+
+static uint64_t pprof_loc_hash(uint64_t function_id, int64_t line)
+{
+	return pprof_mix64(function_id * PPROF_HASH_K1 + (uint64_t)line);
+}
+
+static uint64_t pprof_loc_hash_of(const pprof_builder *b, size_t i)
+{
+	return pprof_loc_hash(b->locs[i].function_id, b->locs[i].line);
+}
+
+static uint64_t pprof_sample_hash_of(const pprof_builder *b, size_t i)
+{
+	return b->samples[i].hash;
+}
+
+pprof_builder *pprof_new(void)
+{
+	pprof_builder *b = pj_calloc(1, sizeof(*b));
+	/* Index 0 must be "" (pprof invariant); interning it first also makes "" map to 0. */
+	pprof_index_reserve(b, &b->str_index, 0, pprof_str_hash_of);
+	b->strs = pj_grow(b->strs, &b->strs_cap, 1, sizeof(*b->strs));
+	b->pool = pj_grow(b->pool, &b->pool_cap, 1, 1);
+	b->pool[0] = '\0';
+	b->pool_len = 1;
+	b->strs[0] = (pprof_str){0, 0, pprof_hash_bytes("", 0)};
+	size_t slot = b->strs[0].hash & b->str_index.mask;
+	b->str_index.slots[slot] = 1;
+	b->nstrs = 1;
+	return b;
+}
+
+void pprof_free(pprof_builder *b)
+{
+	if (!b)
+		return;
+	free(b->pool);
+	free(b->strs);
+	free(b->str_index.slots);
+	free(b->funcs);
+	free(b->func_index.slots);
+	free(b->locs);
+	free(b->loc_index.slots);
+	free(b->samples);
+	free(b->sample_index.slots);
+	free(b->stacks);
+	free(b->labels);
+	free(b->values);
+	free(b->types);
+	free(b);
+}
+
+int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	uint64_t h = pprof_hash_bytes(s, len);
+	pprof_index_reserve(b, &b->str_index, b->nstrs, pprof_str_hash_of);
+	size_t slot = h & b->str_index.mask;
+	for (uint32_t pos; (pos = b->str_index.slots[slot]) != 0; slot = (slot + 1) & b->str_index.mask) {
+		const pprof_str *e = &b->strs[pos - 1];
+		if (e->hash == h && e->len == len && memcmp(b->pool + e->off, s, len) == 0)
+			return (int64_t)(pos - 1);
+	}
+	b->pool = pj_grow(b->pool, &b->pool_cap, b->pool_len + len + 1, 1);
+	memcpy(b->pool + b->pool_len, s, len);
+	b->pool[b->pool_len + len] = '\0';
+	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
+	b->strs[b->nstrs] = (pprof_str){b->pool_len, len, h};
+	b->pool_len += len + 1;
+	b->str_index.slots[slot] = (uint32_t)++b->nstrs;
+	return (int64_t)(b->nstrs - 1);
+}
+
+static int64_t pprof_cstring(pprof_builder *b, const char *s)
+{
+	return s ? pprof_string(b, s, strlen(s)) : 0;
+}
+
+void pprof_add_sample_type(pprof_builder *b, const char *type, const char *unit)
+{
+	if (b->nsamples)
+		pprof_misuse("sample type added after the first sample");
+	b->types = pj_grow(b->types, &b->types_cap, b->ntypes + 1, sizeof(*b->types));
+	b->types[b->ntypes++] = (pprof_value_type){pprof_cstring(b, type), pprof_cstring(b, unit)};
+}
+
+void pprof_set_period(pprof_builder *b, const char *type, const char *unit, int64_t period)
+{
+	b->period_type = (pprof_value_type){pprof_cstring(b, type), pprof_cstring(b, unit)};
+	b->period = period;
+}
+
+void pprof_set_time(pprof_builder *b, int64_t time_nanos, int64_t duration_nanos)
+{
+	b->time_nanos = time_nanos;
+	b->duration_nanos = duration_nanos;
+}
+
+void pprof_set_default_sample_type(pprof_builder *b, const char *type)
+{
+	b->default_sample_type = pprof_cstring(b, type);
+}
+
+uint64_t pprof_function(pprof_builder *b, const char *name, size_t name_len,
+	const char *filename, size_t filename_len)
+{
+	int64_t n = pprof_string(b, name, name_len);
+	int64_t f = pprof_string(b, filename, filename_len);
+	pprof_index_reserve(b, &b->func_index, b->nfuncs, pprof_func_hash_of);
+	size_t slot = pprof_func_hash(n, f) & b->func_index.mask;
+	for (uint32_t pos; (pos = b->func_index.slots[slot]) != 0; slot = (slot + 1) & b->func_index.mask) {
+		const pprof_func *e = &b->funcs[pos - 1];
+		if (e->name == n && e->filename == f)
+			return pos;
+	}
+	b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
+	b->funcs[b->nfuncs] = (pprof_func){n, f};
+	b->func_index.slots[slot] = (uint32_t)++b->nfuncs;
+	return b->nfuncs;
+}
+
+uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
+{
+	if (function_id == 0 || function_id > b->nfuncs)
+		pprof_misuse("location for an unknown function id");
+	pprof_index_reserve(b, &b->loc_index, b->nlocs, pprof_loc_hash_of);
+	size_t slot = pprof_loc_hash(function_id, line) & b->loc_index.mask;
+	for (uint32_t pos; (pos = b->loc_index.slots[slot]) != 0; slot = (slot + 1) & b->loc_index.mask) {
+		const pprof_loc *e = &b->locs[pos - 1];
+		if (e->function_id == function_id && e->line == line)
+			return pos;
+	}
+	b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
+	b->locs[b->nlocs] = (pprof_loc){function_id, line};
+	b->loc_index.slots[slot] = (uint32_t)++b->nlocs;
+	return b->nlocs;
+}
+
+/*
+ * Writes the candidate's stack and labels just past the used part of the
+ * arrays and hashes them there; they are kept only if the sample is new.
+ */
+static uint64_t pprof_stage_sample(pprof_builder *b, const uint64_t *locations, size_t nlocations,
+	const pprof_label *labels, size_t nlabels)
+{
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, b->stacks_len + nlocations, sizeof(*b->stacks));
+	uint32_t *stack = b->stacks + b->stacks_len;
+	for (size_t i = 0; i < nlocations; i++) {
+		if (locations[i] == 0 || locations[i] > b->nlocs)
+			pprof_misuse("sample with an unknown location id");
+		stack[i] = (uint32_t)locations[i];
+	}
+	uint64_t h = pprof_hash_u32s(stack, nlocations, nlabels);
+	if (!nlabels)
+		return h;
+	for (size_t i = 0; i < nlabels; i++) {
+		pprof_lab lab = {
+			.key = pprof_cstring(b, labels[i].key),
+			.str = pprof_cstring(b, labels[i].str),
+			.num = labels[i].str ? 0 : labels[i].num,
+			.num_unit = labels[i].str ? 0 : pprof_cstring(b, labels[i].num_unit),
+		};
+		b->labels = pj_grow(b->labels, &b->labels_cap, b->labels_len + i + 1, sizeof(*b->labels));
+		b->labels[b->labels_len + i] = lab;
+	}
+	const pprof_lab *staged = b->labels + b->labels_len;
+	for (size_t i = 0; i < nlabels; i++) {
+		h = pprof_mix64(h ^ ((uint64_t)staged[i].key * PPROF_HASH_K1 + (uint64_t)staged[i].str));
+		h = pprof_mix64(h ^ ((uint64_t)staged[i].num * PPROF_HASH_K1 + (uint64_t)staged[i].num_unit));
+	}
+	return h;
+}
+
+static bool pprof_sample_equal(const pprof_builder *b, const pprof_sample *e, uint64_t h,
+	size_t nlocations, size_t nlabels)
+{
+	return e->hash == h && e->nstack == nlocations && e->nlabels == nlabels &&
+		memcmp(b->stacks + e->stack_off, b->stacks + b->stacks_len, nlocations * sizeof(*b->stacks)) == 0 &&
+		(nlabels == 0 ||
+			memcmp(b->labels + e->label_off, b->labels + b->labels_len, nlabels * sizeof(*b->labels)) == 0);
+}
+
+void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocations,
+	const int64_t *values, const pprof_label *labels, size_t nlabels)
+{
+	if (nlocations > UINT32_MAX || nlabels > UINT32_MAX)
+		pprof_misuse("sample too large");
+	uint64_t h = pprof_stage_sample(b, locations, nlocations, labels, nlabels);
+	pprof_index_reserve(b, &b->sample_index, b->nsamples, pprof_sample_hash_of);
+	size_t slot = h & b->sample_index.mask;
+	size_t nt = b->ntypes;
+	for (uint32_t pos; (pos = b->sample_index.slots[slot]) != 0; slot = (slot + 1) & b->sample_index.mask) {
+		if (!pprof_sample_equal(b, &b->samples[pos - 1], h, nlocations, nlabels))
+			continue;
+		/* Wrap instead of overflowing: signed overflow would be undefined. */
+		int64_t *sum = b->values + (size_t)(pos - 1) * nt;
+		for (size_t i = 0; i < nt; i++)
+			sum[i] = (int64_t)((uint64_t)sum[i] + (uint64_t)values[i]);
+		return;
+	}
+	b->samples = pj_grow(b->samples, &b->samples_cap, b->nsamples + 1, sizeof(*b->samples));
+	b->samples[b->nsamples] = (pprof_sample){h, b->stacks_len, b->labels_len,
+		(uint32_t)nlocations, (uint32_t)nlabels};
+	b->stacks_len += nlocations;
+	b->labels_len += nlabels;
+	if (nt) {
+		b->values = pj_grow(b->values, &b->values_cap, (b->nsamples + 1) * nt, sizeof(*b->values));
+		memcpy(b->values + b->nsamples * nt, values, nt * sizeof(*values));
+	}
+	b->sample_index.slots[slot] = (uint32_t)++b->nsamples;
+}
+
+size_t pprof_sample_count(const pprof_builder *b)
+{
+	return b->nsamples;
+}
+
+size_t pprof_sample_type_count(const pprof_builder *b)
+{
+	return b->ntypes;
+}
+
+size_t pprof_string_count(const pprof_builder *b)
+{
+	return b->nstrs;
+}
+
+size_t pprof_function_count(const pprof_builder *b)
+{
+	return b->nfuncs;
+}
+
+size_t pprof_location_count(const pprof_builder *b)
+{
+	return b->nlocs;
+}
+
+const char *pprof_sample_type_name(const pprof_builder *b, size_t i)
+{
+	return i < b->ntypes ? pprof_str_text(b, b->types[i].type) : NULL;
+}
+
+const char *pprof_sample_type_unit(const pprof_builder *b, size_t i)
+{
+	return i < b->ntypes ? pprof_str_text(b, b->types[i].unit) : NULL;
+}

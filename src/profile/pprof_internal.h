@@ -1,0 +1,96 @@
+#ifndef PJ_PROFILE_PPROF_INTERNAL_H
+#define PJ_PROFILE_PPROF_INTERNAL_H
+
+/*
+ * The builder's private state, shared by pprof.c (interning), pprof_encode.c
+ * (protobuf) and pprof_collapsed.c (text). Everything lives in flat arrays
+ * indexed by id - 1 so that millions of samples cost a few large allocations
+ * instead of one per sample.
+ */
+
+#include <stdint.h>
+
+#include "profile/pprof.h"
+
+/* Open-addressing index: slot -> element position + 1, 0 = empty. */
+typedef struct pprof_index {
+	uint32_t *slots;
+	size_t mask; /* capacity - 1; capacity is a power of two */
+} pprof_index;
+
+typedef struct pprof_str {
+	size_t off; /* into pool; the text is NUL-terminated there */
+	size_t len;
+	uint64_t hash;
+} pprof_str;
+
+typedef struct pprof_func {
+	int64_t name; /* string indices */
+	int64_t filename;
+} pprof_func;
+
+typedef struct pprof_loc {
+	uint64_t function_id;
+	int64_t line;
+} pprof_loc;
+
+typedef struct pprof_lab {
+	int64_t key; /* string indices except num */
+	int64_t str;
+	int64_t num;
+	int64_t num_unit;
+} pprof_lab;
+
+typedef struct pprof_sample {
+	uint64_t hash;
+	size_t stack_off; /* into stacks */
+	size_t label_off; /* into labels */
+	uint32_t nstack;
+	uint32_t nlabels;
+} pprof_sample;
+
+typedef struct pprof_value_type {
+	int64_t type;
+	int64_t unit;
+} pprof_value_type;
+
+struct pprof_builder {
+	char *pool;
+	size_t pool_len, pool_cap;
+	pprof_str *strs;
+	size_t nstrs, strs_cap;
+	pprof_index str_index;
+
+	pprof_func *funcs;
+	size_t nfuncs, funcs_cap;
+	pprof_index func_index;
+
+	pprof_loc *locs;
+	size_t nlocs, locs_cap;
+	pprof_index loc_index;
+
+	pprof_sample *samples;
+	size_t nsamples, samples_cap;
+	pprof_index sample_index;
+	uint32_t *stacks; /* location ids, leaf first, per sample */
+	size_t stacks_len, stacks_cap;
+	pprof_lab *labels;
+	size_t labels_len, labels_cap;
+	int64_t *values; /* nsamples x ntypes */
+	size_t values_cap;
+
+	pprof_value_type *types;
+	size_t ntypes, types_cap;
+	pprof_value_type period_type;
+	int64_t period;
+	int64_t time_nanos;
+	int64_t duration_nanos;
+	int64_t default_sample_type;
+};
+
+static inline const char *pprof_str_text(const pprof_builder *b, int64_t idx)
+{
+	return b->pool + b->strs[idx].off;
+}
+
+#endif
