@@ -36,7 +36,7 @@ demo: deps build
 
 # Run every benchmark in build/bench (see docs/benchmarks.md).
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@bench/run $(BUILD)
 
 # Run every fuzzer for FUZZ_SECONDS on its corpus (make fuzz FUZZ_SECONDS=600).
 fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt

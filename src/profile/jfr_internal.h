@@ -8,6 +8,8 @@
 #include "base/u64map.h"
 #include "profile/jfr_reader.h"
 
+#include <string.h>
+
 /* Nesting limits: real files nest metadata 5 deep and values 3 deep. */
 #define JFR_MAX_ELEMENT_DEPTH 32
 #define JFR_MAX_VALUE_DEPTH 16
@@ -37,12 +39,25 @@ typedef struct jfr_field {
 	bool cpool;
 } jfr_field;
 
+/* Open addressing, pos == 0 marks an empty slot (no value starts at offset 0). */
+typedef struct jfr_pool_slot {
+	uint64_t key;
+	uint64_t pos;
+} jfr_pool_slot;
+
+typedef struct jfr_pool_index {
+	jfr_pool_slot *slots;
+	size_t cap; /* power of two, or 0 */
+	size_t count;
+} jfr_pool_index;
+
 typedef struct jfr_class {
 	const char *name;
 	const char *super;
 	uint64_t id;
 	uint8_t prim; /* jfr_kind of a primitive class, JFR_K_STRUCT otherwise */
 	bool simple;
+	bool all_varint; /* every field a scalar varint: the fast decode path */
 	uint32_t first_field;
 	uint32_t nfields;
 } jfr_class;
@@ -66,7 +81,7 @@ struct jfr_reader {
 	size_t nfields;
 	pj_u64map class_by_id; /* type id -> class index */
 	int32_t *small_ids; /* type id < JFR_SMALL_IDS -> class index + 1 */
-	pj_u64map pool; /* (class index, key) -> value position */
+	jfr_pool_index *pools; /* per class index: key -> value position */
 	int32_t string_cls; /* java.lang.String, -1 if absent */
 
 	pj_buf scratch; /* converted strings */
@@ -78,6 +93,45 @@ struct jfr_reader {
 #define JFR_SMALL_IDS 1024
 
 bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * The hot-path varint decoder: false only when fewer than 9 bytes remain
+ * before `end` (the caller then takes the checked path). Spec section 2.1:
+ * 7 bits per byte, and a 9th byte contributes all 8 of its bits. Reads one
+ * 64-bit word, finds the terminating byte with a bit scan and squeezes the
+ * 7-bit groups together with shifts, instead of a loop per byte.
+ */
+static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, uint64_t *v)
+{
+	size_t p = *pos;
+	if (end - p < 9)
+		return false;
+	uint64_t w;
+	memcpy(&w, d + p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	if (w < 0x80 || !(w & 0x80)) {
+		*pos = p + 1;
+		*v = w & 0x7f;
+		return true;
+	}
+	uint64_t stops = ~w & 0x8080808080808080ULL;
+	size_t len = stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 8;
+	if (len < 8)
+		w &= (1ULL << (8 * len)) - 1;
+	w &= 0x7f7f7f7f7f7f7f7fULL;
+	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+	w = (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+	if (!stops) {
+		w |= (uint64_t)d[p + 8] << 56;
+		len = 9;
+	}
+	*pos = p + len;
+	*v = w;
+	return true;
+}
 
 /* Primitive readers over [*pos, end); false with an error on overrun. */
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v);
@@ -91,6 +145,7 @@ bool jfr_skip_value(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_
 
 bool jfr_load_metadata(jfr_reader *r, size_t pos);
 bool jfr_load_pools(jfr_reader *r, size_t pos);
+void jfr_free_pools(jfr_reader *r);
 int32_t jfr_class_by_id(const jfr_reader *r, uint64_t id);
 
 #endif

@@ -205,6 +205,14 @@ static void jfr_resolve_types(jfr_reader *r)
 		else
 			f->kind = f->type < 0 ? JFR_K_BAD : r->classes[f->type].prim;
 	}
+	for (size_t i = 0; i < r->nclasses; i++) {
+		jfr_class *c = &r->classes[i];
+		c->all_varint = c->prim == JFR_K_STRUCT;
+		for (uint32_t j = 0; j < c->nfields; j++) {
+			const jfr_field *f = &r->fields[c->first_field + j];
+			c->all_varint &= f->kind == JFR_K_VARINT && !f->array;
+		}
+	}
 }
 
 static bool jfr_build_types(jfr_reader *r, const jfr_elem *root, size_t at)

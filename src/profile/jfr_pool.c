@@ -5,6 +5,45 @@
  */
 #include "profile/jfr_internal.h"
 
+#include <stdlib.h>
+
+#include "base/alloc.h"
+
+static inline size_t jfr_pool_hash(uint64_t key, size_t mask)
+{
+	key ^= key >> 31;
+	key *= 0x9E3779B97F4A7C15ULL;
+	return (size_t)(key >> 29) & mask;
+}
+
+static jfr_pool_slot *jfr_pool_find(const jfr_pool_index *x, uint64_t key)
+{
+	size_t mask = x->cap - 1;
+	for (size_t i = jfr_pool_hash(key, mask);; i = (i + 1) & mask) {
+		jfr_pool_slot *s = &x->slots[i];
+		if (!s->pos || s->key == key)
+			return s;
+	}
+}
+
+static void jfr_pool_put(jfr_pool_index *x, uint64_t key, uint64_t pos)
+{
+	if ((x->count + 1) * 4 > x->cap * 3) {
+		jfr_pool_index old = *x;
+		x->cap = old.cap ? old.cap * 2 : 64;
+		x->slots = pj_calloc(x->cap, sizeof(*x->slots));
+		for (size_t i = 0; i < old.cap; i++) {
+			if (old.slots[i].pos)
+				*jfr_pool_find(x, old.slots[i].key) = old.slots[i];
+		}
+		free(old.slots);
+	}
+	jfr_pool_slot *s = jfr_pool_find(x, key);
+	x->count += !s->pos;
+	s->key = key;
+	s->pos = pos;
+}
+
 static bool jfr_load_pool(jfr_reader *r, size_t *pos, size_t end)
 {
 	size_t at = *pos;
@@ -26,7 +65,7 @@ static bool jfr_load_pool(jfr_reader *r, size_t *pos, size_t end)
 			return false;
 		/* Walking newest to oldest and overwriting keeps the oldest
 		 * definition of a duplicate key, as the JDK's reader does. */
-		*pj_u64map_put(&r->pool, (uint64_t)cls, key, 0, NULL) = value;
+		jfr_pool_put(&r->pools[cls], key, value);
 	}
 	return true;
 }
@@ -59,6 +98,7 @@ static bool jfr_load_checkpoint(jfr_reader *r, size_t pos, int64_t *delta)
 
 bool jfr_load_pools(jfr_reader *r, size_t pos)
 {
+	r->pools = pj_calloc(r->nclasses, sizeof(*r->pools));
 	size_t first = r->chunk.offset + JFR_HEADER_SIZE;
 	for (;;) {
 		int64_t delta = 0;
@@ -74,11 +114,21 @@ bool jfr_load_pools(jfr_reader *r, size_t pos)
 	}
 }
 
+void jfr_free_pools(jfr_reader *r)
+{
+	for (size_t i = 0; r->pools && i < r->nclasses; i++)
+		free(r->pools[i].slots);
+	free(r->pools);
+	r->pools = NULL;
+}
+
 bool jfr_reader_pool(const jfr_reader *r, int32_t cls, uint64_t key, size_t *pos)
 {
-	const uint64_t *v = pj_u64map_get(&r->pool, (uint64_t)cls, key);
-	if (!v)
+	if (cls < 0 || (size_t)cls >= r->nclasses || !r->pools || !r->pools[cls].count)
 		return false;
-	*pos = (size_t)*v;
+	const jfr_pool_slot *s = jfr_pool_find(&r->pools[cls], key);
+	if (!s->pos)
+		return false;
+	*pos = (size_t)s->pos;
 	return true;
 }

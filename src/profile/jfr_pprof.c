@@ -68,6 +68,7 @@ static const struct jfr_event_kind {
 
 typedef struct jfr_bound_event {
 	int32_t cls;
+	size_t nout; /* fields to decode: up to the last one used */
 	int32_t field[JFR_F_COUNT]; /* -1 = absent */
 	jfr_timespan value_unit;
 } jfr_bound_event;
@@ -84,6 +85,7 @@ typedef struct jfr_conv {
 	const jfr_convert_options *opts;
 	int64_t period;
 	char *event; /* last "event" setting */
+	bool wall_mode; /* event == "wall" */
 	pprof_builder *builders[JFR_ST_COUNT];
 
 	jfr_bound_event ev[JFR_EV_COUNT];
@@ -123,10 +125,13 @@ static void jfr_bind_chunk(jfr_conv *c)
 	for (int e = 0; e < JFR_EV_COUNT; e++) {
 		jfr_bound_event *b = &c->ev[e];
 		b->cls = jfr_reader_class(r, jfr_events[e].cls);
+		b->nout = 0;
 		for (int f = 0; f < JFR_F_COUNT; f++) {
 			const char *name = jfr_events[e].fields[f];
 			int32_t idx = name ? jfr_reader_field(r, b->cls, name) : -1;
 			b->field[f] = idx < JFR_MAX_EVENT_FIELDS ? idx : -1;
+			if (b->field[f] >= 0 && (size_t)b->field[f] + 1 > b->nout)
+				b->nout = (size_t)b->field[f] + 1;
 		}
 		b->value_unit = jfr_reader_field_timespan(r, b->cls, b->field[JFR_F_VALUE]);
 		if (b->value_unit == JFR_TIMESPAN_NONE)
@@ -176,7 +181,8 @@ static void jfr_flush_chunk(jfr_conv *c)
 {
 	for (size_t i = 0; i < c->naggs; i++) {
 		const jfr_agg *a = &c->aggs[i];
-		if (a->resolved)
+		/* A stack none of whose frames resolves has nothing to show. */
+		if (a->resolved && a->nlocs)
 			pprof_add_sample(c->builders[a->kind], c->locs + a->loc_off, a->nlocs, a->values, NULL, 0);
 	}
 	c->naggs = c->nlocs = 0;
@@ -197,12 +203,8 @@ static bool jfr_on_setting(jfr_conv *c, const jfr_bound_event *b, const jfr_valu
 		return false;
 	free(c->event);
 	c->event = pj_strndup(value.ptr, value.len);
+	c->wall_mode = strcmp(c->event, "wall") == 0;
 	return true;
-}
-
-static bool jfr_is_wall_event(const jfr_conv *c)
-{
-	return c->event && strcmp(c->event, "wall") == 0;
 }
 
 static uint64_t jfr_field_u(const jfr_bound_event *b, const jfr_value *v, int f)
@@ -227,13 +229,13 @@ static bool jfr_on_event(jfr_conv *c, int e, const jfr_value *v)
 		if (state != JFR_STATE_UNKNOWN && state != JFR_STATE_SLEEPING &&
 			!jfr_add(c, JFR_ST_CPU, stack, thread, c->period, 0))
 			return false;
-		return !jfr_is_wall_event(c) || jfr_add(c, JFR_ST_WALL, stack, thread, c->period, 0);
+		return !c->wall_mode || jfr_add(c, JFR_ST_WALL, stack, thread, c->period, 0);
 	case JFR_EV_WALL: {
 		int64_t samples = (int64_t)(uint32_t)raw;
 		int64_t ns = (int64_t)((uint64_t)samples * (uint64_t)c->period);
 		if (!jfr_add(c, JFR_ST_WALL, stack, thread, ns, 0))
 			return false;
-		if (!jfr_is_wall_event(c))
+		if (!c->wall_mode)
 			return true;
 		state = jfr_stacks_state(&c->stacks, jfr_field_u(b, v, JFR_F_STATE));
 		return state >= 0 && (state != JFR_STATE_RUNNABLE || jfr_add(c, JFR_ST_CPU, stack, thread, ns, 0));
@@ -264,8 +266,9 @@ static int jfr_convert_chunk(jfr_conv *c)
 	while ((rc = jfr_reader_next_event(c->r, &ev)) > 0) {
 		if (ev.cls < 0 || c->ev_of_cls[ev.cls] < 0)
 			continue;
-		if (!jfr_reader_decode(c->r, ev.cls, ev.body, ev.end, v, JFR_MAX_EVENT_FIELDS, NULL) ||
-			!jfr_on_event(c, c->ev_of_cls[ev.cls], v))
+		int e = c->ev_of_cls[ev.cls];
+		if (!jfr_reader_decode(c->r, ev.cls, ev.body, ev.end, v, c->ev[e].nout, NULL) ||
+			!jfr_on_event(c, e, v))
 			return -1;
 	}
 	if (rc == 0)

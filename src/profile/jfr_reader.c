@@ -24,6 +24,25 @@ bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...)
 	return false;
 }
 
+/* Skips `count` varints; the 9th byte of a varint carries 8 payload bits. */
+static inline bool jfr_skip_varints(jfr_reader *r, size_t *pos, size_t end, uint32_t count)
+{
+	const uint8_t *d = r->data;
+	size_t p = *pos;
+	while (count--) {
+		for (int k = 0;; k++) {
+			if (p >= end)
+				return jfr_fail(r, *pos, "truncated varint (record or chunk ends at %zu)", end);
+			if (k == 8 || d[p++] < 0x80) {
+				p += k == 8;
+				break;
+			}
+		}
+	}
+	*pos = p;
+	return true;
+}
+
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
 {
 	size_t p = *pos;
@@ -182,8 +201,9 @@ bool jfr_skip_value(jfr_reader *r, size_t *pos, size_t end, uint8_t kind, int32_
 	return jfr_skip_one(r, pos, end, kind, cls, depth, &u);
 }
 
+/* With walk_array false an array's elements are left unread (its count is still checked). */
 static bool jfr_field_value(jfr_reader *r, const jfr_field *f, size_t *pos, size_t end, int depth,
-	jfr_value *out)
+	jfr_value *out, bool walk_array)
 {
 	if (f->kind == JFR_K_BAD) {
 		if (f->type < 0)
@@ -204,6 +224,16 @@ static bool jfr_field_value(jfr_reader *r, const jfr_field *f, size_t *pos, size
 		*pos += n;
 		return true;
 	}
+	if (!walk_array)
+		return true;
+	if (f->kind == JFR_K_STRUCT && r->classes[f->type].all_varint) {
+		uint32_t nf = r->classes[f->type].nfields;
+		for (uint64_t i = 0; i < n; i++) {
+			if (!jfr_skip_varints(r, pos, end, nf))
+				return false;
+		}
+		return true;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		if (!jfr_skip_one(r, pos, end, f->kind, f->type, depth, &u))
 			return false;
@@ -217,11 +247,38 @@ static bool jfr_skip_struct(jfr_reader *r, size_t *pos, size_t end, int32_t cls,
 		return jfr_fail(r, *pos, "values nested deeper than %d (recursive type %s?)",
 			JFR_MAX_VALUE_DEPTH, r->classes[cls].name);
 	const jfr_class *c = &r->classes[cls];
+	if (c->all_varint)
+		return jfr_skip_varints(r, pos, end, c->nfields);
 	jfr_value v;
 	for (uint32_t i = 0; i < c->nfields; i++) {
-		if (!jfr_field_value(r, &r->fields[c->first_field + i], pos, end, depth, &v))
+		if (!jfr_field_value(r, &r->fields[c->first_field + i], pos, end, depth, &v, true))
 			return false;
 	}
+	return true;
+}
+
+/*
+ * The common case of event records and stack frames: every field a varint.
+ * Reading may look past `end` (never past the chunk, which is in the
+ * buffer), so one check after the loop replaces one per byte.
+ */
+static bool jfr_decode_varints(jfr_reader *r, const jfr_class *c, size_t *pos, size_t end, jfr_value *out,
+	size_t nout, bool all)
+{
+	size_t p = *pos, lim = r->chunk_end;
+	uint32_t n = c->nfields;
+	if (!all && nout < n)
+		n = (uint32_t)nout;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (!jfr_varint_fast(r->data, &p, lim, &v) && !jfr_read_varint(r, &p, end, &v))
+			return false;
+		if (i < nout)
+			out[i].u = v;
+	}
+	if (p > end)
+		return jfr_fail(r, *pos, "fields of %s run past the record end at %zu", c->name, end);
+	*pos = p;
 	return true;
 }
 
@@ -240,11 +297,18 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 		o->u = 0;
 		if (!jfr_skip_one(r, &pos, end, c->prim, cls, 0, &o->u))
 			return false;
+	} else if (c->all_varint) {
+		if (!jfr_decode_varints(r, c, &pos, end, out, nout, next != NULL))
+			return false;
 	} else {
-		for (uint32_t i = 0; i < c->nfields; i++) {
+		uint32_t n = c->nfields;
+		if (!next && nout < n)
+			n = (uint32_t)nout;
+		for (uint32_t i = 0; i < n; i++) {
 			jfr_value *o = i < nout ? &out[i] : &tmp;
+			o->pos = pos;
 			o->u = 0;
-			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o))
+			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o, next || i + 1 < n))
 				return false;
 		}
 	}
@@ -255,12 +319,12 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 
 static void jfr_reset_chunk(jfr_reader *r)
 {
+	jfr_free_pools(r);
 	pj_arena_free(&r->arena);
 	r->classes = NULL;
 	r->fields = NULL;
 	r->nclasses = r->nfields = 0;
 	pj_u64map_clear(&r->class_by_id);
-	pj_u64map_clear(&r->pool);
 	memset(r->small_ids, 0, JFR_SMALL_IDS * sizeof(*r->small_ids));
 	r->string_cls = -1;
 }
@@ -279,9 +343,9 @@ void jfr_reader_free(jfr_reader *r)
 {
 	if (!r)
 		return;
+	jfr_free_pools(r);
 	pj_arena_free(&r->arena);
 	pj_u64map_free(&r->class_by_id);
-	pj_u64map_free(&r->pool);
 	pj_buf_free(&r->scratch);
 	free(r->small_ids);
 	free(r);
@@ -378,8 +442,13 @@ int jfr_reader_next_event(jfr_reader *r, jfr_event *ev)
 	while (r->event_pos < r->chunk_end) {
 		size_t start = r->event_pos, p = start;
 		uint64_t size, type;
-		if (!jfr_read_int(r, &p, r->chunk_end, &size) || !jfr_read_long(r, &p, r->chunk_end, &type))
-			return -1;
+		bool fast = r->chunk.compressed && jfr_varint_fast(r->data, &p, r->chunk_end, &size) &&
+			    jfr_varint_fast(r->data, &p, r->chunk_end, &type);
+		if (!fast) {
+			p = start;
+			if (!jfr_read_int(r, &p, r->chunk_end, &size) || !jfr_read_long(r, &p, r->chunk_end, &type))
+				return -1;
+		}
 		if (size == 0)
 			return jfr_fail(r, start, "record of size 0"), -1;
 		if (size > r->chunk_end - start)
@@ -394,7 +463,7 @@ int jfr_reader_next_event(jfr_reader *r, jfr_event *ev)
 		if (type <= 1)
 			continue;
 		ev->type_id = type;
-		ev->cls = jfr_class_by_id(r, type);
+		ev->cls = type < JFR_SMALL_IDS ? r->small_ids[type] - 1 : jfr_class_by_id(r, type);
 		ev->offset = start;
 		ev->body = p;
 		ev->end = r->event_pos;

@@ -129,10 +129,13 @@ int jfr_reader_next_event(jfr_reader *r, jfr_event *ev);
 
 /*
  * Decodes one instance of class `cls` starting at `pos` (no further than
- * `end`): field i goes to out[i] for i < nout, the rest are skipped. For a
- * primitive class (a pool of java.lang.String, say) the value is out[0].
- * *next (if not NULL) receives the position after the instance. Returns false
- * with an error set when the bytes do not fit the declared layout.
+ * `end`): field i goes to out[i] for i < nout. With `next`, the remaining
+ * fields are skipped (validated) and *next receives the position after the
+ * instance; without it decoding stops once out[nout - 1] is known, and an
+ * array there is not walked, so asking for a prefix of the fields is cheap.
+ * For a primitive class (a pool of java.lang.String, say) the value is
+ * out[0]. Returns false with an error set when the bytes do not fit the
+ * declared layout.
  */
 bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_value *out,
 	size_t nout, size_t *next);

@@ -9,6 +9,40 @@
 #include "profile/jfr_symbols.h"
 
 #define JFR_MAX_POOL_FIELDS 16
+#define JFR_LOC_DROPPED UINT32_MAX
+
+static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
+{
+	size_t mask = c->cap - 1;
+	uint64_t h = (method * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)line * 0xC2B2AE3D27D4EB4FULL);
+	for (size_t i = (size_t)(h >> 32) & mask;; i = (i + 1) & mask) {
+		jfr_loc_slot *sl = &c->slots[i];
+		if (!sl->loc || (sl->method == method && sl->line == line))
+			return sl;
+	}
+}
+
+/* The slot for (method, line), empty (loc 0) if new; the caller fills it. */
+static jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, uint32_t line)
+{
+	if ((c->count + 1) * 2 > c->cap) {
+		jfr_loc_cache old = *c;
+		c->cap = old.cap ? old.cap * 2 : 1024;
+		c->slots = pj_calloc(c->cap, sizeof(*c->slots));
+		for (size_t i = 0; i < old.cap; i++) {
+			if (old.slots[i].loc)
+				*jfr_loc_find(c, old.slots[i].method, old.slots[i].line) = old.slots[i];
+		}
+		free(old.slots);
+	}
+	jfr_loc_slot *sl = jfr_loc_find(c, method, line);
+	if (!sl->loc) {
+		sl->method = method;
+		sl->line = line;
+		c->count++;
+	}
+	return sl;
+}
 
 void jfr_stacks_init(jfr_stacks *s)
 {
@@ -18,7 +52,8 @@ void jfr_stacks_init(jfr_stacks *s)
 void jfr_stacks_free(jfr_stacks *s)
 {
 	pj_u64map_free(&s->methods);
-	pj_u64map_free(&s->locations);
+	for (int k = 0; k < JFR_MAX_KINDS; k++)
+		free(s->locations[k].slots);
 	pj_u64map_free(&s->states);
 	pj_buf_free(&s->names);
 	pj_buf_free(&s->tmp);
@@ -57,8 +92,13 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 	s->thread_os = jfr_small_field(r, s->thread_cls, "osName");
 	s->state_name = jfr_small_field(r, s->state_cls, "name");
 	pj_u64map_clear(&s->methods);
-	pj_u64map_clear(&s->locations);
+	for (int k = 0; k < JFR_MAX_KINDS; k++) {
+		if (s->locations[k].count)
+			memset(s->locations[k].slots, 0, s->locations[k].cap * sizeof(jfr_loc_slot));
+		s->locations[k].count = 0;
+	}
 	pj_u64map_clear(&s->states);
+	memset(s->small_states, -1, sizeof(s->small_states));
 	pj_buf_reset(&s->names);
 	s->nspans = 0;
 }
@@ -103,13 +143,16 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
 	return true;
 }
 
-/* Resolves a method to "<class>.<method>": 1 with *span set, 0 if the frame is dropped, -1 on error. */
-static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span *span)
+/*
+ * Resolves a method to "<class>.<method>": 1 with *span pointing at its
+ * cached name, 0 if the frame is dropped, -1 on error.
+ */
+static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 {
 	const uint64_t *cached = pj_u64map_get(&s->methods, key, 0);
 	if (cached) {
 		if (*cached)
-			*span = s->spans[*cached - 1];
+			*span = &s->spans[*cached - 1];
 		return *cached ? 1 : 0;
 	}
 	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
@@ -130,9 +173,10 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span *span)
 	if (!jfr_text(s, s->method_cls, s->method_name, mv, true, &s->names))
 		return -1;
 	s->spans = pj_grow(s->spans, &s->spans_cap, s->nspans + 1, sizeof(*s->spans));
-	span->off = (uint32_t)start;
-	span->len = (uint32_t)(s->names.len - start);
-	s->spans[s->nspans++] = *span;
+	*span = &s->spans[s->nspans++];
+	memset(*span, 0, sizeof(**span));
+	(*span)->off = (uint32_t)start;
+	(*span)->len = (uint32_t)(s->names.len - start);
 	pj_u64map_put(&s->methods, key, 0, s->nspans, NULL);
 	return 1;
 }
@@ -175,19 +219,26 @@ static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, size_t *pos, uin
 	uint64_t method = fv[s->frame_method].u;
 	/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
 	uint32_t line = s->frame_line >= 0 ? (uint32_t)fv[s->frame_line].u : 0;
-	bool added;
-	uint64_t *slot = pj_u64map_put(&s->locations, method, (uint64_t)line << 8 | (uint64_t)kind, 0, &added);
-	if (!added) {
-		*loc = *slot;
-		return *slot ? 1 : 0; /* 0: a frame dropped before */
+	jfr_loc_slot *slot = jfr_loc_slot_for(&s->locations[kind], method, line);
+	if (slot->loc) {
+		*loc = slot->loc;
+		return slot->loc != JFR_LOC_DROPPED;
 	}
-	jfr_name_span span;
+	jfr_name_span *span;
 	int rc = jfr_method_name(s, method, &span);
-	if (rc <= 0)
-		return rc; /* a dropped frame stays 0 in the cache */
-	uint64_t fid = pprof_function(b, s->names.data + span.off, span.len, "", 0);
-	*slot = pprof_location(b, fid, line);
-	*loc = *slot;
+	if (rc <= 0) {
+		slot->loc = JFR_LOC_DROPPED;
+		return rc;
+	}
+	if (!span->function[kind])
+		span->function[kind] = pprof_function(b, s->names.data + span->off, span->len, "", 0);
+	uint64_t id = pprof_location(b, span->function[kind], line);
+	/* Location ids count up from 1; past 2^32 - 1 distinct ones the cache
+	 * would be ambiguous, so such a frame is simply not cached. */
+	slot->loc = id < JFR_LOC_DROPPED ? (uint32_t)id : 0;
+	if (!slot->loc)
+		s->locations[kind].count--;
+	*loc = id;
 	return 1;
 }
 
@@ -222,6 +273,8 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 
 int jfr_stacks_state(jfr_stacks *s, uint64_t key)
 {
+	if (key < 64 && s->small_states[key] >= 0)
+		return s->small_states[key];
 	const uint64_t *cached = pj_u64map_get(&s->states, key, 0);
 	if (cached)
 		return (int)*cached;
@@ -240,5 +293,7 @@ int jfr_stacks_state(jfr_stacks *s, uint64_t key)
 							      : JFR_STATE_OTHER;
 	}
 	pj_u64map_put(&s->states, key, 0, (uint64_t)state, NULL);
+	if (key < 64)
+		s->small_states[key] = (int8_t)state;
 	return state;
 }

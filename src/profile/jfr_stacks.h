@@ -19,9 +19,24 @@
 
 enum { JFR_STATE_UNKNOWN, JFR_STATE_SLEEPING, JFR_STATE_RUNNABLE, JFR_STATE_OTHER };
 
+#define JFR_MAX_KINDS 16
+
 typedef struct jfr_name_span {
 	uint32_t off, len;
+	uint64_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
 } jfr_name_span;
+
+/* (method key, line) -> location id of one profile kind; loc 0 = empty slot. */
+typedef struct jfr_loc_slot {
+	uint64_t method;
+	uint32_t line;
+	uint32_t loc; /* JFR_LOC_DROPPED for a frame whose method or class is missing */
+} jfr_loc_slot;
+
+typedef struct jfr_loc_cache {
+	jfr_loc_slot *slots;
+	size_t cap, count;
+} jfr_loc_cache;
 
 typedef struct jfr_stacks {
 	jfr_reader *r;
@@ -30,8 +45,9 @@ typedef struct jfr_stacks {
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
 	pj_u64map methods; /* method key -> name span index + 1, or 0 if the frame is dropped */
-	pj_u64map locations; /* (method key, line << 8 | profile kind) -> location id */
+	jfr_loc_cache locations[JFR_MAX_KINDS];
 	pj_u64map states; /* state key -> JFR_STATE_* */
+	int8_t small_states[64]; /* the same for keys < 64; -1 = not yet */
 	pj_buf names; /* frame names back to back */
 	jfr_name_span *spans;
 	size_t nspans, spans_cap;
@@ -45,7 +61,7 @@ void jfr_stacks_free(jfr_stacks *s);
 
 /*
  * Appends the location ids (leaf first) of stack trace `key` to *locs,
- * interned in builder b (profile `kind`, < 256). With `thread`, a root frame
+ * interned in builder b (profile `kind`, < JFR_MAX_KINDS). With `thread`, a root frame
  * names that thread; with `truncated_frame`, a cut stack gets a "[truncated]"
  * frame at its root end. Returns 1, 0 if the stack trace is not in the pool,
  * or -1 on a decoding error (reported by the reader).

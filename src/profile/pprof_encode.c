@@ -275,12 +275,17 @@ static bool pprof_deflate_chunk(z_stream *zs, int flush, pj_buf *out)
 	}
 }
 
-/* gzip with mtime 0 so the same profile always compresses to the same bytes. */
+/*
+ * gzip with mtime 0 so the same profile always compresses to the same bytes.
+ * Level 1: on real profiles it is about eight times faster than the default
+ * level for files some 15% larger, and profiles are compressed every few
+ * seconds per target while the server inflates them once.
+ */
 static bool pprof_gzip(const unsigned char *data, size_t len, pj_buf *out)
 {
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return false;
 	bool ok = true;
 	int flush = Z_NO_FLUSH;
