@@ -122,6 +122,10 @@ pprof_builder *pprof_new(void)
 	b->pool[0] = '\0';
 	b->pool_len = 1;
 	b->strs[0] = (pprof_str){0, 0, pprof_hash_bytes("", 0)};
+	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, sizeof(*b->stacks));
+	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
+	b->values = pj_grow(b->values, &b->values_cap, 1, sizeof(*b->values));
 	size_t slot = b->strs[0].hash & b->str_index.mask;
 	b->str_index.slots[slot] = pprof_slot(b->strs[0].hash, 0);
 	b->nstrs = 1;
