@@ -181,9 +181,9 @@ static void jfr_flush_chunk(jfr_conv *c)
 {
 	for (size_t i = 0; i < c->naggs; i++) {
 		const jfr_agg *a = &c->aggs[i];
-		if (a->resolved)
-			pprof_add_sample(c->builders[a->kind], a->nlocs ? c->locs + a->loc_off : NULL, a->nlocs,
-				a->values, NULL, 0);
+		/* A stack none of whose frames resolves has nothing to show. */
+		if (a->resolved && a->nlocs)
+			pprof_add_sample(c->builders[a->kind], c->locs + a->loc_off, a->nlocs, a->values, NULL, 0);
 	}
 	c->naggs = c->nlocs = 0;
 	pj_u64map_clear(&c->samples);

@@ -257,6 +257,31 @@ static bool jfr_skip_struct(jfr_reader *r, size_t *pos, size_t end, int32_t cls,
 	return true;
 }
 
+/*
+ * The common case of event records and stack frames: every field a varint.
+ * Reading may look past `end` (never past the chunk, which is in the
+ * buffer), so one check after the loop replaces one per byte.
+ */
+static bool jfr_decode_varints(jfr_reader *r, const jfr_class *c, size_t *pos, size_t end, jfr_value *out,
+	size_t nout, bool all)
+{
+	size_t p = *pos, lim = r->chunk_end;
+	uint32_t n = c->nfields;
+	if (!all && nout < n)
+		n = (uint32_t)nout;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (!jfr_varint_fast(r->data, &p, lim, &v) && !jfr_read_varint(r, &p, end, &v))
+			return false;
+		if (i < nout)
+			out[i].u = v;
+	}
+	if (p > end)
+		return jfr_fail(r, *pos, "fields of %s run past the record end at %zu", c->name, end);
+	*pos = p;
+	return true;
+}
+
 bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_value *out,
 	size_t nout, size_t *next)
 {
@@ -272,6 +297,9 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 		o->u = 0;
 		if (!jfr_skip_one(r, &pos, end, c->prim, cls, 0, &o->u))
 			return false;
+	} else if (c->all_varint) {
+		if (!jfr_decode_varints(r, c, &pos, end, out, nout, next != NULL))
+			return false;
 	} else {
 		uint32_t n = c->nfields;
 		if (!next && nout < n)
@@ -279,11 +307,6 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 		for (uint32_t i = 0; i < n; i++) {
 			jfr_value *o = i < nout ? &out[i] : &tmp;
 			o->pos = pos;
-			if (c->all_varint) {
-				if (!jfr_varint_fast(r->data, &pos, end, &o->u) && !jfr_read_varint(r, &pos, end, &o->u))
-					return false;
-				continue;
-			}
 			o->u = 0;
 			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o, next || i + 1 < n))
 				return false;
@@ -440,7 +463,7 @@ int jfr_reader_next_event(jfr_reader *r, jfr_event *ev)
 		if (type <= 1)
 			continue;
 		ev->type_id = type;
-		ev->cls = jfr_class_by_id(r, type);
+		ev->cls = type < JFR_SMALL_IDS ? r->small_ids[type] - 1 : jfr_class_by_id(r, type);
 		ev->offset = start;
 		ev->body = p;
 		ev->end = r->event_pos;
