@@ -121,7 +121,7 @@ pprof_builder *pprof_new(void)
 	b->pool = pj_grow(b->pool, &b->pool_cap, 1, 1);
 	b->pool[0] = '\0';
 	b->pool_len = 1;
-	b->strs[0] = (pprof_str){0, 0, pprof_hash_bytes("", 0)};
+	b->strs[0] = (pprof_str){0, pprof_hash_bytes("", 0), 0, 0};
 	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
 	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, sizeof(*b->stacks));
 	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
@@ -140,7 +140,6 @@ void pprof_free(pprof_builder *b)
 	free(b->strs);
 	free(b->str_index.slots);
 	free(b->funcs);
-	free(b->func_index.slots);
 	free(b->locs);
 	free(b->loc_index.slots);
 	free(b->samples);
@@ -156,6 +155,8 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 {
 	if (len == 0)
 		return 0;
+	if (len > UINT32_MAX)
+		pprof_misuse("string longer than 4 GiB");
 	uint64_t h = pprof_hash_bytes(s, len);
 	pprof_index_reserve(b, &b->str_index, b->nstrs, pprof_str_hash_of);
 	size_t slot = h & b->str_index.mask;
@@ -170,7 +171,7 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 	memcpy(b->pool + b->pool_len, s, len);
 	b->pool[b->pool_len + len] = '\0';
 	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
-	b->strs[b->nstrs] = (pprof_str){b->pool_len, len, h};
+	b->strs[b->nstrs] = (pprof_str){b->pool_len, h, (uint32_t)len, 0};
 	b->pool_len += len + 1;
 	b->str_index.slots[slot] = pprof_slot(h, b->nstrs);
 	return (int64_t)b->nstrs++;
@@ -211,13 +212,16 @@ uint64_t pprof_function(pprof_builder *b, const char *name, size_t name_len,
 {
 	int64_t n = pprof_string(b, name, name_len);
 	int64_t f = pprof_string(b, filename, filename_len);
-	bool added;
-	uint32_t id = pprof_pair_intern(&b->func_index, (uint32_t)n, f, b->nfuncs + 1, &added);
-	if (added) {
-		b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
-		b->funcs[b->nfuncs++] = (pprof_func){n, f};
+	for (uint32_t id = b->strs[n].func; id; id = b->funcs[id - 1].next) {
+		if (b->funcs[id - 1].filename == f)
+			return id;
 	}
-	return id;
+	if (b->nfuncs >= UINT32_MAX - 1)
+		pprof_misuse("more than 4 billion functions");
+	b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
+	b->funcs[b->nfuncs++] = (pprof_func){n, f, b->strs[n].func};
+	b->strs[n].func = (uint32_t)b->nfuncs;
+	return b->nfuncs;
 }
 
 uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)

@@ -24,7 +24,7 @@ typedef struct pprof_index {
 
 /*
  * Index whose slots hold the whole key (a, b) next to the position, for the
- * integer-keyed tables: a lookup touches one cache line, not two.
+ * location table: a lookup touches one cache line, not two.
  */
 typedef struct pprof_pair_slot {
 	int64_t b;
@@ -40,13 +40,17 @@ typedef struct pprof_pair_index {
 
 typedef struct pprof_str {
 	size_t off; /* into pool; the text is NUL-terminated there */
-	size_t len;
 	uint64_t hash;
+	uint32_t len;
+	/* First function with this name (id, 0 = none): after interning the name,
+	 * finding its function costs no second hash lookup. */
+	uint32_t func;
 } pprof_str;
 
 typedef struct pprof_func {
 	int64_t name; /* string indices */
 	int64_t filename;
+	uint32_t next; /* next function with the same name and another file (id, 0 = none) */
 } pprof_func;
 
 typedef struct pprof_loc {
@@ -83,7 +87,6 @@ struct pprof_builder {
 
 	pprof_func *funcs;
 	size_t nfuncs, funcs_cap;
-	pprof_pair_index func_index;
 
 	pprof_loc *locs;
 	size_t nlocs, locs_cap;
