@@ -10,6 +10,7 @@
  *
  *	jdk/internal/reflect/GeneratedMethodAccessor<digits>   -> ...GeneratedMethodAccessor_
  *	<X>$$Lambda[$][digits](.|/)[0x]<hex>, <X>$$Lambda<digits> -> <X>$$Lambda_
+ *	<X>$$EnhancerBySpringCGLIB$$<anything>                   -> <X>$$EnhancerBySpringCGLIB$$_
  *	[./tmp/]libzstd-jni-<a>.<b>.<c>-<digits>.so[ (deleted)]  -> libzstd-jni-_.so
  *	Amazon Corretto Crypto Provider temporary libraries        -> libamazonCorrettoCryptoProvider_.so
  *	one libasyncProfiler-<platform>-17b9a1d8...92.so build     -> libasyncProfiler-_.so
