@@ -1,8 +1,9 @@
 /*
  * pprof builder: interning of strings, functions and locations, and merging
- * of samples by (stack, labels). Each table is a flat array plus an
- * open-addressing index of 32-bit positions kept at most half full, so a
- * lookup is one hash and usually one probe.
+ * of samples by (stack, labels). Each table is a flat array; strings,
+ * locations and samples also have an open-addressing index kept at most half
+ * full, so a lookup is one hash and usually one probe. Functions hang off
+ * their interned name.
  */
 #include "profile/pprof.h"
 
@@ -167,7 +168,12 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 		if (e->len == len && memcmp(b->pool + e->off, s, len) == 0)
 			return (int64_t)((uint32_t)sl - 1);
 	}
+	/* s may point into the pool itself (a substring of an interned string). */
+	uintptr_t from = (uintptr_t)s - (uintptr_t)b->pool;
+	bool inside = (uintptr_t)s >= (uintptr_t)b->pool && from < b->pool_len;
 	b->pool = pj_grow(b->pool, &b->pool_cap, b->pool_len + len + 1, 1);
+	if (inside)
+		s = b->pool + from;
 	memcpy(b->pool + b->pool_len, s, len);
 	b->pool[b->pool_len + len] = '\0';
 	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
