@@ -161,6 +161,24 @@ static void test_go_error_messages(void **state)
 	check_error("a\xff", "error parsing regexp: invalid UTF-8: `\xff)$`");
 }
 
+/* Spec 9.6's list of PCRE features Go rejects: each must be a Go-style error here. */
+static void test_pcre_only_features_are_errors(void **state)
+{
+	(void)state;
+	const char *pcre_only[] = {"(?=a)", "(?!a)", "(?<=a)", "(?<!a)", "(?>a)", "a*+", "a++", "a?+", "a**", "(a)\\1",
+		"(?R)", "(?1)", "(?(1)a|b)", "(?'n'a)", "(?|a)", "(?x)a", "(?#c)", "(?J)a", "\\Z", "\\h", "\\R",
+		"\\K", "\\G", "\\e", "\\X", "\\N", "\\C", "x{1001}", "(*FAIL)", "(*UTF)a"};
+	for (size_t i = 0; i < sizeof pcre_only / sizeof pcre_only[0]; i++) {
+		char *err;
+		relabel_regex *re = compile(pcre_only[i], &err);
+		if (re)
+			fail_msg("%s compiled", pcre_only[i]);
+		if (strncmp(err, "error parsing regexp: ", 22) != 0)
+			fail_msg("%s: %s", pcre_only[i], err);
+		free(err);
+	}
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -305,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_octal_and_hex),
 		cmocka_unit_test(test_classes_and_folding),
 		cmocka_unit_test(test_go_error_messages),
+		cmocka_unit_test(test_pcre_only_features_are_errors),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_named_groups_are_plain_groups),
 		cmocka_unit_test(test_matches_go_recordings),
