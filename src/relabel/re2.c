@@ -87,6 +87,56 @@ void re2_begin_atom(re2_state *t, bool assertion)
 	t->last = LAST_ATOM;
 }
 
+/*
+ * The hex digits after \x at *p: two digits, or any number of them in braces
+ * up to U+10FFFF. Advances *p over what it read, also on failure.
+ */
+static bool parse_hex_escape(const re2_state *t, size_t *p, uint32_t *r)
+{
+	if (*p >= t->len)
+		return false;
+	uint32_t c = re2_next_rune(t, p);
+	if (c != '{') {
+		int x = unhex(c);
+		if (*p >= t->len)
+			return false;
+		int y = unhex(re2_next_rune(t, p));
+		*r = (uint32_t)(x * 16 + y);
+		return x >= 0 && y >= 0;
+	}
+	uint32_t v = 0;
+	int nhex = 0;
+	while (*p < t->len) {
+		c = re2_next_rune(t, p);
+		if (c == '}') {
+			*r = v;
+			return nhex > 0;
+		}
+		int h = unhex(c);
+		if (h < 0)
+			return false;
+		v = v * 16 + (uint32_t)h;
+		if (v > 0x10FFFF)
+			return false;
+		nhex++;
+	}
+	return false;
+}
+
+/* The character a C-style escape letter stands for, or -1. */
+static int c_escape(uint32_t c)
+{
+	switch (c) {
+	case 'a': return 7;
+	case 'f': return 12;
+	case 'n': return 10;
+	case 'r': return 13;
+	case 't': return 9;
+	case 'v': return 11;
+	default: return -1;
+	}
+}
+
 /* Go's parseEscape: a backslash escape standing for one character. */
 bool re2_parse_escape(re2_state *t, size_t *i, uint32_t *r)
 {
@@ -95,69 +145,26 @@ bool re2_parse_escape(re2_state *t, size_t *i, uint32_t *r)
 	if (p >= t->len)
 		return re2_fail(t, "trailing backslash at end of expression", start, start);
 	uint32_t c = re2_next_rune(t, &p);
-	switch (c) {
-	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-		if (!is_octal(t, p))
-			break; /* \1 alone would be a backreference */
-		/* fallthrough */
-	case '0':
+	bool ok = false;
+	if (c >= '0' && c <= '7' && (c == '0' || is_octal(t, p))) {
+		/* Octal, up to three digits; a lone \1-\7 would be a backreference. */
 		*r = c - '0';
 		for (int k = 1; k < 3 && is_octal(t, p); k++)
 			*r = *r * 8 + (uint32_t)(t->s[p++] - '0');
-		*i = p;
-		return true;
-	case 'x': {
-		if (p >= t->len)
-			break;
-		c = re2_next_rune(t, &p);
-		if (c == '{') {
-			uint32_t v = 0;
-			int nhex = 0;
-			for (;;) {
-				if (p >= t->len)
-					goto invalid;
-				c = re2_next_rune(t, &p);
-				if (c == '}')
-					break;
-				int h = unhex(c);
-				if (h < 0)
-					goto invalid;
-				v = v * 16 + (uint32_t)h;
-				if (v > 0x10FFFF)
-					goto invalid;
-				nhex++;
-			}
-			if (nhex == 0)
-				break;
-			*r = v;
-			*i = p;
-			return true;
-		}
-		int x = unhex(c);
-		if (p >= t->len)
-			break;
-		int y = unhex(re2_next_rune(t, &p));
-		if (x < 0 || y < 0)
-			break;
-		*r = (uint32_t)(x * 16 + y);
-		*i = p;
-		return true;
+		ok = true;
+	} else if (c == 'x') {
+		ok = parse_hex_escape(t, &p, r);
+	} else if (c_escape(c) >= 0) {
+		*r = (uint32_t)c_escape(c);
+		ok = true;
+	} else if (c < 0x80 && !re2_is_alnum(c)) {
+		*r = c; /* escaped punctuation is itself */
+		ok = true;
 	}
-	case 'a': *r = 7; *i = p; return true;
-	case 'f': *r = 12; *i = p; return true;
-	case 'n': *r = 10; *i = p; return true;
-	case 'r': *r = 13; *i = p; return true;
-	case 't': *r = 9; *i = p; return true;
-	case 'v': *r = 11; *i = p; return true;
-	default:
-		if (c < 0x80 && !re2_is_alnum(c)) {
-			*r = c;
-			*i = p;
-			return true;
-		}
-	}
-invalid:
-	return re2_fail(t, "invalid escape sequence", start, p);
+	if (!ok)
+		return re2_fail(t, "invalid escape sequence", start, p);
+	*i = p;
+	return true;
 }
 
 /* Go's parseInt: decimal without leading zeros; values past 1e8 become -1. */
