@@ -71,8 +71,10 @@ void re2_emit_char(pj_buf *out, uint32_t r)
 /* Folds the last atom (with its quantifier) into the current alternative. */
 static void commit_atom(re2_state *t)
 {
-	if (t->atom_pending)
+	if (t->atom_pending) {
 		t->cur.alt_nullable = t->cur.alt_nullable && t->atom_nullable;
+		t->cur.need = t->cur.need > t->atom_need ? t->cur.need : t->atom_need;
+	}
 	t->atom_pending = false;
 }
 
@@ -83,6 +85,7 @@ void re2_begin_atom(re2_state *t, bool assertion)
 	t->atom_is_assert = assertion;
 	t->atom_nullable = assertion;
 	t->atom_has_capture = false;
+	t->atom_need = 0;
 	t->atom_pending = true;
 	t->last = LAST_ATOM;
 }
@@ -211,11 +214,30 @@ static bool parse_repeat(const re2_state *t, size_t *i, long *min, long *max)
 }
 
 /*
- * A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without
- * laziness); min is its lower bound, unbounded whether it has no upper one.
+ * Go's repeatIsValid, as a number: the smallest budget n for which a counted
+ * repeat {min,max} around contents needing `inner` stays within "n copies of
+ * the innermost thing". Go rejects a counted repeat whose need exceeds 1000,
+ * so (a{100}){100} is an error although each count alone is fine.
  */
-static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit, long min, bool unbounded)
+static long repeat_need(long min, long max, long inner)
 {
+	long m = max == -2 ? min : max;
+	if (max == 0)
+		return 0;
+	if (m == 0)
+		return inner;
+	long need = m * (inner > 1 ? inner : 1);
+	return need > RE2_MAX_REPEAT ? RE2_MAX_REPEAT + 1 : need;
+}
+
+/*
+ * A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without
+ * laziness); min and max are its bounds (max -2: unbounded), counted whether
+ * it was written with braces.
+ */
+static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit, long min, long max, bool counted)
+{
+	bool unbounded = max == -2;
 	bool lazy = to < t->len && t->s[to] == '?';
 	if (lazy)
 		to++;
@@ -225,6 +247,12 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 		return re2_fail(t, "missing argument to repetition operator", from, to);
 	if (t->last == LAST_FLAGS)
 		return re2_refuse(t, "a quantifier right after a flag group or empty \\Q\\E", from, to);
+	if (counted) {
+		long need = repeat_need(min, max, t->atom_need);
+		if ((min >= 2 || max >= 2) && need > RE2_MAX_REPEAT)
+			return re2_fail(t, "invalid repeat count", from, to);
+		t->atom_need = need;
+	}
 	if (unbounded && t->atom_nullable && t->atom_has_capture)
 		return re2_refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
 	if (min == 0)
@@ -268,7 +296,7 @@ static bool parse_brace(re2_state *t)
 	else
 		snprintf(emit, sizeof emit, "{%ld,%ld}", min, max);
 	t->pos = p;
-	if (!apply_repeat(t, from, p, emit, min, max == -2))
+	if (!apply_repeat(t, from, p, emit, min, max, true))
 		return false;
 	t->pos = to;
 	return true;
@@ -276,12 +304,17 @@ static bool parse_brace(re2_state *t)
 
 static bool push_group(re2_state *t, bool capture, const char *name, size_t name_len)
 {
-	if (t->depth >= RE2_MAX_DEPTH)
+	/*
+	 * Go limits the height of its syntax tree, which capturing groups build
+	 * and (?:...) groups do not: 1,000 nested captures are too many.
+	 */
+	if (capture && t->captures_open + 1 >= RE2_MAX_DEPTH)
 		return re2_fail(t, "expression nests too deeply", 0, t->len);
+	t->captures_open += capture;
 	commit_atom(t);
 	t->stack = pj_grow(t->stack, &t->stack_cap, t->depth + 1, sizeof(re2_group));
 	t->stack[t->depth++] = (re2_group){t->fold, capture, t->out.len, t->cur};
-	t->cur = (re2_shape){true, false, false};
+	t->cur = (re2_shape){true, false, false, 0};
 	if (capture) {
 		t->names = pj_grow(t->names, &t->names_cap, t->ngroups + 1, sizeof(char *));
 		t->names[t->ngroups++] = name ? pj_strndup(name, name_len) : NULL;
@@ -389,9 +422,11 @@ static bool parse_close(re2_state *t)
 	if (t->depth == 0)
 		return re2_fail(t, "unexpected )", 0, t->len);
 	re2_group g = t->stack[--t->depth];
+	t->captures_open -= g.capture;
 	commit_atom(t);
 	bool nullable = t->cur.any_nullable || t->cur.alt_nullable;
 	bool has_capture = t->cur.has_capture || g.capture;
+	long need = t->cur.need;
 	t->cur = g.outer;
 	t->cur.has_capture = t->cur.has_capture || has_capture;
 	t->fold = g.fold;
@@ -400,6 +435,7 @@ static bool parse_close(re2_state *t)
 	t->atom_is_assert = false;
 	t->atom_nullable = nullable;
 	t->atom_has_capture = has_capture;
+	t->atom_need = need;
 	t->atom_pending = true;
 	t->last = LAST_ATOM;
 	t->pos++;
@@ -498,7 +534,7 @@ static bool parse_item(re2_state *t)
 	case '?': {
 		char op[2] = {c, '\0'};
 		size_t from = t->pos;
-		if (!apply_repeat(t, from, from + 1, op, c == '+', c != '?'))
+		if (!apply_repeat(t, from, from + 1, op, c == '+', c == '?' ? 1 : -2, false))
 			return false;
 		t->pos = from + 1 + (from + 1 < t->len && t->s[from + 1] == '?');
 		return true;
@@ -537,7 +573,7 @@ static bool check_utf8(re2_state *t)
 
 bool relabel_re2_translate(const char *re, size_t len, relabel_re2 *out, char **err)
 {
-	re2_state t = {.s = re, .len = len, .cur = {true, false, false}};
+	re2_state t = {.s = re, .len = len, .cur = {true, false, false, 0}};
 	*out = (relabel_re2){NULL, 0, NULL};
 	bool ok = check_utf8(&t);
 	while (ok && t.pos < t.len)

@@ -29,6 +29,7 @@ typedef struct re2_shape {
 	bool alt_nullable; /* the current alternative can match empty so far */
 	bool any_nullable; /* some finished alternative can match empty */
 	bool has_capture; /* a capturing group was seen inside */
+	long need; /* Go's repeat budget the contents use up (see apply_repeat) */
 } re2_shape;
 
 typedef struct re2_group {
@@ -45,11 +46,13 @@ typedef struct re2_state {
 	pj_buf out;
 	re2_group *stack;
 	size_t depth, stack_cap;
+	size_t captures_open; /* capturing groups among the open ones */
 	bool fold;
 	re2_last last;
 	size_t atom_out; /* where the last atom starts in out */
 	bool atom_is_assert;
 	bool atom_nullable, atom_has_capture, atom_pending;
+	long atom_need;
 	re2_shape cur;
 	size_t repeat_src; /* where the last quantifier starts in s */
 	char **names;

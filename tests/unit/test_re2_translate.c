@@ -155,6 +155,7 @@ static void test_go_error_messages(void **state)
 	check_error("\\p{greek}", "error parsing regexp: invalid character class range: `\\p{greek}`");
 	check_error("[[:foo:]]", "error parsing regexp: invalid character class range: `[:foo:]`");
 	check_error("(?P<a-b>x)", "error parsing regexp: invalid named capture: `(?P<a-b>`");
+	check_error("(a{100}){100}", "error parsing regexp: invalid repeat count: `{100}`");
 	check_error("(a", "error parsing regexp: missing closing ): `^(?s:(a)$`");
 	check_error("a)", "error parsing regexp: unexpected ): `^(?s:a))$`");
 	check_error("[a", "error parsing regexp: missing closing ]: `[a)$`");
@@ -177,6 +178,32 @@ static void test_pcre_only_features_are_errors(void **state)
 			fail_msg("%s: %s", pcre_only[i], err);
 		free(err);
 	}
+}
+
+static void test_nesting_limit(void **state)
+{
+	(void)state;
+	pj_buf p = PJ_BUF_INIT;
+	for (int i = 0; i < 999; i++)
+		pj_buf_putc(&p, '(');
+	pj_buf_fill(&p, ')', 999);
+	assert_true(matches(pj_buf_cstr(&p), ""));
+	pj_buf_reset(&p);
+	pj_buf_fill(&p, '(', 1000);
+	pj_buf_fill(&p, ')', 1000);
+	char *err;
+	relabel_regex *re = compile(pj_buf_cstr(&p), &err);
+	assert_null(re);
+	assert_true(strncmp(err, "error parsing regexp: expression nests too deeply: `^(?s:((", 57) == 0);
+	free(err);
+	/* Non-capturing groups do not count in Go (PCRE2 stops at a few hundred nested ones). */
+	pj_buf_reset(&p);
+	pj_buf_fill(&p, '(', 900);
+	for (int i = 0; i < 200; i++)
+		pj_buf_puts(&p, "(?:");
+	pj_buf_fill(&p, ')', 1100);
+	assert_true(matches(pj_buf_cstr(&p), ""));
+	pj_buf_free(&p);
 }
 
 static void test_refusals(void **state)
@@ -324,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_classes_and_folding),
 		cmocka_unit_test(test_go_error_messages),
 		cmocka_unit_test(test_pcre_only_features_are_errors),
+		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_named_groups_are_plain_groups),
 		cmocka_unit_test(test_matches_go_recordings),
