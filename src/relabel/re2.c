@@ -246,15 +246,24 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 	if (t->last == LAST_NONE)
 		return re2_fail(t, "missing argument to repetition operator", from, to);
 	if (t->last == LAST_FLAGS)
-		return re2_refuse(t, "a quantifier right after a flag group or empty \\Q\\E", from, to);
+		return re2_refuse(t, "a second quantifier after a flag group or empty \\Q\\E", from, to);
+	char *flags_tail = NULL;
+	if (t->last == LAST_ATOM_FLAGS) {
+		/* Go repeats the atom before the flags: a(?i)* is a*(?i). Move the flags behind. */
+		flags_tail = pj_strndup(t->out.data + t->flags_out, t->out.len - t->flags_out);
+		t->out.len = t->flags_out;
+		t->out.data[t->out.len] = '\0';
+	}
 	if (counted) {
 		long need = repeat_need(min, max, t->atom_need);
 		if ((min >= 2 || max >= 2) && need > RE2_MAX_REPEAT)
 			return re2_fail(t, "invalid repeat count", from, to);
 		t->atom_need = need;
 	}
-	if (unbounded && t->atom_nullable && t->atom_has_capture)
+	if (unbounded && t->atom_nullable && t->atom_has_capture) {
+		free(flags_tail);
 		return re2_refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
+	}
 	if (min == 0)
 		t->atom_nullable = true;
 	if (t->atom_is_assert) {
@@ -270,6 +279,9 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 	pj_buf_puts(&t->out, emit);
 	if (lazy)
 		pj_buf_putc(&t->out, '?');
+	if (flags_tail)
+		pj_buf_puts(&t->out, flags_tail);
+	free(flags_tail);
 	t->last = LAST_REPEAT;
 	t->repeat_src = from;
 	return true;
@@ -349,6 +361,20 @@ static bool parse_named_group(re2_state *t, size_t name_at)
 	return true;
 }
 
+/*
+ * Flag groups and an empty \Q\E push nothing in Go, so a quantifier after
+ * them still applies to the item before them.
+ */
+static void after_flags(re2_state *t)
+{
+	if (t->last == LAST_ATOM) {
+		t->last = LAST_ATOM_FLAGS;
+		t->flags_out = t->out.len;
+	} else if (t->last == LAST_REPEAT) {
+		t->last = LAST_FLAGS;
+	}
+}
+
 /* (?flags) or (?flags:...) at t->pos; flags from i m s U with one optional '-'. */
 static bool parse_flags(re2_state *t)
 {
@@ -390,10 +416,9 @@ static bool parse_flags(re2_state *t)
 			return true;
 		}
 		t->fold = fold;
+		after_flags(t);
 		if (flags_len > 0)
 			pj_buf_printf(&t->out, "(?%.*s)", (int)flags_len, t->s + start + 2);
-		if (t->last != LAST_NONE)
-			t->last = LAST_FLAGS;
 		return true;
 	}
 	return re2_fail(t, "invalid or unsupported Perl syntax", start, t->len);
@@ -450,8 +475,8 @@ static void parse_quoted(re2_state *t)
 			end = k;
 			break;
 		}
-	if (p == end && t->last != LAST_NONE)
-		t->last = LAST_FLAGS;
+	if (p == end)
+		after_flags(t);
 	while (p < end) {
 		re2_begin_atom(t, false);
 		re2_emit_char(&t->out, re2_next_rune(t, &p));

@@ -16,7 +16,7 @@
  * Patterns Go rejects are rejected with Go's message
  * ("error parsing regexp: <code>: `<text>`"). The few valid RE2 patterns that
  * cannot be rendered faithfully (negated classes that (?i) widens inside
- * [...], a quantifier right after a flag group, an unbounded loop over a
+ * [...], a second quantifier after a flag group, an unbounded loop over a
  * capturing group that can match empty) are refused with a message saying
  * so, never translated approximately.
  */

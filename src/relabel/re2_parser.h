@@ -17,7 +17,8 @@ typedef enum re2_last {
 	LAST_NONE, /* start of a group or alternative: nothing to repeat */
 	LAST_ATOM, /* a repeatable item */
 	LAST_REPEAT, /* a quantifier: another one would be nested */
-	LAST_FLAGS, /* a flag group or empty \Q\E after an item: refused */
+	LAST_ATOM_FLAGS, /* an atom, then flag groups or an empty \Q\E: a quantifier still applies to the atom */
+	LAST_FLAGS, /* a quantifier, then flag groups or an empty \Q\E: another quantifier is refused */
 } re2_last;
 
 /*
@@ -55,6 +56,7 @@ typedef struct re2_state {
 	long atom_need;
 	re2_shape cur;
 	size_t repeat_src; /* where the last quantifier starts in s */
+	size_t flags_out; /* LAST_ATOM_FLAGS: where the flag groups start in out */
 	char **names;
 	size_t ngroups, names_cap;
 	char *err;

@@ -136,6 +136,11 @@ static void test_classes_and_folding(void **state)
 	assert_true(matches("[\\d-z]+", "1-z"));
 	assert_true(matches("[:alpha:]+", ":ahlp"));
 	assert_true(matches("^*a", "a"));
+	/* Flag groups push nothing in Go: a quantifier after them repeats the item before. */
+	assert_true(matches("a(?i)*b", "aaB"));
+	assert_false(matches("a(?i)*b", "AAB"));
+	assert_true(matches("a\\Q\\E*", "aa"));
+	assert_true(matches("a(?i)(?m)+", "aa"));
 	assert_true(matches("\\Q.*\\E", ".*"));
 	assert_false(matches("\\Q.*\\E", "ab"));
 }
@@ -220,8 +225,8 @@ static void test_refusals(void **state)
 	check_refused("(?i)[\\P{Lu}]"); /* Go folds \p classes under (?i); PCRE2 cannot spell this one */
 	check_refused("(?i)[[:^lower:]]");
 	check_refused("(?i)[\\W]");
-	check_refused("a(?i)*");
-	check_refused("a\\Q\\E*");
+	check_refused("a*(?i)*"); /* Go repeats a* again; PCRE2 would need a rewrite */
+	check_refused("a*\\Q\\E+");
 	check_refused("[\\P{C}]");
 	check_refused("(a*)*"); /* Go skips the empty last iteration, PCRE2 records it */
 	check_refused("(a|b*)+");
