@@ -247,6 +247,16 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 		return re2_fail(t, "missing argument to repetition operator", from, to);
 	if (t->last == LAST_FLAGS)
 		return re2_refuse(t, "a second quantifier after a flag group or empty \\Q\\E", from, to);
+	if (counted) {
+		long need = repeat_need(min, max, t->atom_need);
+		if ((min >= 2 || max >= 2) && need > RE2_MAX_REPEAT)
+			return re2_fail(t, "invalid repeat count", from, to);
+		t->atom_need = need;
+	}
+	if (unbounded && t->atom_nullable && t->atom_has_capture)
+		return re2_refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
+	if (min == 0)
+		t->atom_nullable = true;
 	char *flags_tail = NULL;
 	if (t->last == LAST_ATOM_FLAGS) {
 		/* Go repeats the atom before the flags: a(?i)* is a*(?i). Move the flags behind. */
@@ -254,18 +264,6 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 		t->out.len = t->flags_out;
 		t->out.data[t->out.len] = '\0';
 	}
-	if (counted) {
-		long need = repeat_need(min, max, t->atom_need);
-		if ((min >= 2 || max >= 2) && need > RE2_MAX_REPEAT)
-			return re2_fail(t, "invalid repeat count", from, to);
-		t->atom_need = need;
-	}
-	if (unbounded && t->atom_nullable && t->atom_has_capture) {
-		free(flags_tail);
-		return re2_refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
-	}
-	if (min == 0)
-		t->atom_nullable = true;
 	if (t->atom_is_assert) {
 		/* PCRE2 does not repeat assertions the way Go does; a group it repeats. */
 		size_t tail = t->out.len - t->atom_out;
