@@ -19,11 +19,20 @@
 
 #include "jvm/process_scan.h"
 
-static double now_ms(void)
+/*
+ * Thread CPU time (user + system) is what the scan costs; on a shared machine
+ * wall time also counts other processes' turns, so both are reported.
+ */
+static double clock_ms(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static int write_file(const char *dir, const char *name, const char *data, size_t len)
@@ -76,29 +85,37 @@ static int run(const char *what, const char *root, const pj_process_discover_con
 {
 	pj_process_scan_options opt = {.proc_root = root};
 	double *ms = calloc((size_t)iterations, sizeof(double));
-	if (!ms)
+	double *wall = calloc((size_t)iterations, sizeof(double));
+	if (!ms || !wall) {
+		free(ms);
+		free(wall);
 		return -1;
+	}
 	size_t targets = 0;
 	for (int i = 0; i < iterations; i++) {
 		pj_targets out = PJ_TARGETS_INIT;
 		char *err = NULL;
-		double t0 = now_ms();
+		double w0 = clock_ms(CLOCK_MONOTONIC), t0 = now_ms();
 		bool ok = pj_process_scan(cfg, &opt, &out, NULL, &err);
 		ms[i] = now_ms() - t0;
+		wall[i] = clock_ms(CLOCK_MONOTONIC) - w0;
 		if (!ok) {
 			fprintf(stderr, "%s: %s\n", what, err);
 			free(err);
 			free(ms);
+			free(wall);
 			return -1;
 		}
 		targets = out.len;
 		pj_targets_free(&out);
 	}
 	qsort(ms, (size_t)iterations, sizeof(double), compare_double);
-	printf("%-40s %5zu targets  min %7.3f ms  median %7.3f ms  max %7.3f ms  (median %.1f us/target)\n", what,
-		targets, ms[0], ms[iterations / 2], ms[iterations - 1],
-		targets ? ms[iterations / 2] * 1e3 / (double)targets : 0.0);
+	qsort(wall, (size_t)iterations, sizeof(double), compare_double);
+	printf("%-40s %5zu targets  CPU min %7.3f / median %7.3f ms (%.1f us/target)  wall median %7.3f ms\n",
+		what, targets, ms[0], ms[iterations / 2], targets ? ms[iterations / 2] * 1e3 / (double)targets : 0.0,
+		wall[iterations / 2]);
 	free(ms);
+	free(wall);
 	return 0;
 }
 

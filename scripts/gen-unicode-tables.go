@@ -57,5 +57,46 @@ func main() {
 		fmt.Printf("{0x%04X, 0x%04X, %s, %s},%s", cr.Lo, cr.Hi, d(cr.Delta[unicode.UpperCase]), d(cr.Delta[unicode.LowerCase]), sep)
 	}
 	fmt.Println("};")
-	fmt.Printf("const size_t relabel_unicode_ncase_ranges = %d;\n", len(unicode.CaseRanges))
+	fmt.Printf("const size_t relabel_unicode_ncase_ranges = %d;\n\n", len(unicode.CaseRanges))
+	printFoldExtras()
+}
+
+// printFoldExtras writes unicode.FoldCategory and unicode.FoldScript: the code
+// points outside a class that (?i) adds to \p{class} in Go's regexp.
+func printFoldExtras() {
+	tables := map[string]*unicode.RangeTable{}
+	for n, t := range unicode.FoldCategory {
+		tables[n] = t
+	}
+	for n, t := range unicode.FoldScript {
+		tables[n] = t
+	}
+	names := make([]string, 0, len(tables))
+	for n := range tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Println("/* What (?i) adds to \\p{name} (Go's unicode.FoldCategory and FoldScript), sorted by name. */")
+	fmt.Println("const relabel_fold_range relabel_unicode_fold_extras[] = {")
+	count := 0
+	for _, n := range names {
+		var items []string
+		t := tables[n]
+		for _, r := range t.R16 {
+			items = append(items, fmt.Sprintf("{\"%s\", 0x%04X, 0x%04X, %d}", n, r.Lo, r.Hi, r.Stride))
+		}
+		for _, r := range t.R32 {
+			items = append(items, fmt.Sprintf("{\"%s\", 0x%04X, 0x%04X, %d}", n, r.Lo, r.Hi, r.Stride))
+		}
+		for i := 0; i < len(items); i += 3 {
+			end := i + 3
+			if end > len(items) {
+				end = len(items)
+			}
+			fmt.Printf("\t%s,\n", strings.Join(items[i:end], ", "))
+		}
+		count += len(items)
+	}
+	fmt.Println("};")
+	fmt.Printf("const size_t relabel_unicode_nfold_extras = %d;\n", count)
 }

@@ -347,11 +347,13 @@ bool pj_process_scan(const pj_process_discover_config *cfg, const pj_process_sca
 	scan s = {.cfg = cfg, .opt = opt, .proc_fd = open_dir(root), .cgroup_fd = -1};
 	int *pids = NULL;
 	size_t n = 0;
-	if (s.proc_fd >= 0)
-		s.cgroup_fd = opt->cgroup_root ? open_dir(opt->cgroup_root) : s.proc_fd;
-	if (s.proc_fd < 0 || s.cgroup_fd < 0 || !list_pids(s.proc_fd, &pids, &n)) {
-		*err = pj_asprintf("failed to list processes: %s: %s",
-			s.proc_fd < 0 || !opt->cgroup_root ? root : opt->cgroup_root, strerror(errno));
+	const char *failed = NULL;
+	if (s.proc_fd < 0 || !list_pids(s.proc_fd, &pids, &n))
+		failed = root;
+	else if ((s.cgroup_fd = opt->cgroup_root ? open_dir(opt->cgroup_root) : s.proc_fd) < 0)
+		failed = opt->cgroup_root;
+	if (failed) {
+		*err = pj_asprintf("failed to list processes: %s: %s", failed, strerror(errno));
 		scan_release(&s);
 		free(pids);
 		return false;

@@ -71,8 +71,10 @@ void re2_emit_char(pj_buf *out, uint32_t r)
 /* Folds the last atom (with its quantifier) into the current alternative. */
 static void commit_atom(re2_state *t)
 {
-	if (t->atom_pending)
+	if (t->atom_pending) {
 		t->cur.alt_nullable = t->cur.alt_nullable && t->atom_nullable;
+		t->cur.need = t->cur.need > t->atom_need ? t->cur.need : t->atom_need;
+	}
 	t->atom_pending = false;
 }
 
@@ -83,8 +85,59 @@ void re2_begin_atom(re2_state *t, bool assertion)
 	t->atom_is_assert = assertion;
 	t->atom_nullable = assertion;
 	t->atom_has_capture = false;
+	t->atom_need = 0;
 	t->atom_pending = true;
 	t->last = LAST_ATOM;
+}
+
+/*
+ * The hex digits after \x at *p: two digits, or any number of them in braces
+ * up to U+10FFFF. Advances *p over what it read, also on failure.
+ */
+static bool parse_hex_escape(const re2_state *t, size_t *p, uint32_t *r)
+{
+	if (*p >= t->len)
+		return false;
+	uint32_t c = re2_next_rune(t, p);
+	if (c != '{') {
+		int x = unhex(c);
+		if (*p >= t->len)
+			return false;
+		int y = unhex(re2_next_rune(t, p));
+		*r = (uint32_t)(x * 16 + y);
+		return x >= 0 && y >= 0;
+	}
+	uint32_t v = 0;
+	int nhex = 0;
+	while (*p < t->len) {
+		c = re2_next_rune(t, p);
+		if (c == '}') {
+			*r = v;
+			return nhex > 0;
+		}
+		int h = unhex(c);
+		if (h < 0)
+			return false;
+		v = v * 16 + (uint32_t)h;
+		if (v > 0x10FFFF)
+			return false;
+		nhex++;
+	}
+	return false;
+}
+
+/* The character a C-style escape letter stands for, or -1. */
+static int c_escape(uint32_t c)
+{
+	switch (c) {
+	case 'a': return 7;
+	case 'f': return 12;
+	case 'n': return 10;
+	case 'r': return 13;
+	case 't': return 9;
+	case 'v': return 11;
+	default: return -1;
+	}
 }
 
 /* Go's parseEscape: a backslash escape standing for one character. */
@@ -95,69 +148,26 @@ bool re2_parse_escape(re2_state *t, size_t *i, uint32_t *r)
 	if (p >= t->len)
 		return re2_fail(t, "trailing backslash at end of expression", start, start);
 	uint32_t c = re2_next_rune(t, &p);
-	switch (c) {
-	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-		if (!is_octal(t, p))
-			break; /* \1 alone would be a backreference */
-		/* fallthrough */
-	case '0':
+	bool ok = false;
+	if (c >= '0' && c <= '7' && (c == '0' || is_octal(t, p))) {
+		/* Octal, up to three digits; a lone \1-\7 would be a backreference. */
 		*r = c - '0';
 		for (int k = 1; k < 3 && is_octal(t, p); k++)
 			*r = *r * 8 + (uint32_t)(t->s[p++] - '0');
-		*i = p;
-		return true;
-	case 'x': {
-		if (p >= t->len)
-			break;
-		c = re2_next_rune(t, &p);
-		if (c == '{') {
-			uint32_t v = 0;
-			int nhex = 0;
-			for (;;) {
-				if (p >= t->len)
-					goto invalid;
-				c = re2_next_rune(t, &p);
-				if (c == '}')
-					break;
-				int h = unhex(c);
-				if (h < 0)
-					goto invalid;
-				v = v * 16 + (uint32_t)h;
-				if (v > 0x10FFFF)
-					goto invalid;
-				nhex++;
-			}
-			if (nhex == 0)
-				break;
-			*r = v;
-			*i = p;
-			return true;
-		}
-		int x = unhex(c);
-		if (p >= t->len)
-			break;
-		int y = unhex(re2_next_rune(t, &p));
-		if (x < 0 || y < 0)
-			break;
-		*r = (uint32_t)(x * 16 + y);
-		*i = p;
-		return true;
+		ok = true;
+	} else if (c == 'x') {
+		ok = parse_hex_escape(t, &p, r);
+	} else if (c_escape(c) >= 0) {
+		*r = (uint32_t)c_escape(c);
+		ok = true;
+	} else if (c < 0x80 && !re2_is_alnum(c)) {
+		*r = c; /* escaped punctuation is itself */
+		ok = true;
 	}
-	case 'a': *r = 7; *i = p; return true;
-	case 'f': *r = 12; *i = p; return true;
-	case 'n': *r = 10; *i = p; return true;
-	case 'r': *r = 13; *i = p; return true;
-	case 't': *r = 9; *i = p; return true;
-	case 'v': *r = 11; *i = p; return true;
-	default:
-		if (c < 0x80 && !re2_is_alnum(c)) {
-			*r = c;
-			*i = p;
-			return true;
-		}
-	}
-invalid:
-	return re2_fail(t, "invalid escape sequence", start, p);
+	if (!ok)
+		return re2_fail(t, "invalid escape sequence", start, p);
+	*i = p;
+	return true;
 }
 
 /* Go's parseInt: decimal without leading zeros; values past 1e8 become -1. */
@@ -204,11 +214,30 @@ static bool parse_repeat(const re2_state *t, size_t *i, long *min, long *max)
 }
 
 /*
- * A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without
- * laziness); min is its lower bound, unbounded whether it has no upper one.
+ * Go's repeatIsValid, as a number: the smallest budget n for which a counted
+ * repeat {min,max} around contents needing `inner` stays within "n copies of
+ * the innermost thing". Go rejects a counted repeat whose need exceeds 1000,
+ * so (a{100}){100} is an error although each count alone is fine.
  */
-static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit, long min, bool unbounded)
+static long repeat_need(long min, long max, long inner)
 {
+	long m = max == -2 ? min : max;
+	if (max == 0)
+		return 0;
+	if (m == 0)
+		return inner;
+	long need = m * (inner > 1 ? inner : 1);
+	return need > RE2_MAX_REPEAT ? RE2_MAX_REPEAT + 1 : need;
+}
+
+/*
+ * A quantifier spanning s[from, to) whose PCRE2 spelling is emit (without
+ * laziness); min and max are its bounds (max -2: unbounded), counted whether
+ * it was written with braces.
+ */
+static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit, long min, long max, bool counted)
+{
+	bool unbounded = max == -2;
 	bool lazy = to < t->len && t->s[to] == '?';
 	if (lazy)
 		to++;
@@ -217,11 +246,24 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 	if (t->last == LAST_NONE)
 		return re2_fail(t, "missing argument to repetition operator", from, to);
 	if (t->last == LAST_FLAGS)
-		return re2_refuse(t, "a quantifier right after a flag group or empty \\Q\\E", from, to);
+		return re2_refuse(t, "a second quantifier after a flag group or empty \\Q\\E", from, to);
+	if (counted) {
+		long need = repeat_need(min, max, t->atom_need);
+		if ((min >= 2 || max >= 2) && need > RE2_MAX_REPEAT)
+			return re2_fail(t, "invalid repeat count", from, to);
+		t->atom_need = need;
+	}
 	if (unbounded && t->atom_nullable && t->atom_has_capture)
 		return re2_refuse(t, "an unbounded loop over a group that can match empty and captures", from, to);
 	if (min == 0)
 		t->atom_nullable = true;
+	char *flags_tail = NULL;
+	if (t->last == LAST_ATOM_FLAGS) {
+		/* Go repeats the atom before the flags: a(?i)* is a*(?i). Move the flags behind. */
+		flags_tail = pj_strndup(t->out.data + t->flags_out, t->out.len - t->flags_out);
+		t->out.len = t->flags_out;
+		t->out.data[t->out.len] = '\0';
+	}
 	if (t->atom_is_assert) {
 		/* PCRE2 does not repeat assertions the way Go does; a group it repeats. */
 		size_t tail = t->out.len - t->atom_out;
@@ -235,6 +277,9 @@ static bool apply_repeat(re2_state *t, size_t from, size_t to, const char *emit,
 	pj_buf_puts(&t->out, emit);
 	if (lazy)
 		pj_buf_putc(&t->out, '?');
+	if (flags_tail)
+		pj_buf_puts(&t->out, flags_tail);
+	free(flags_tail);
 	t->last = LAST_REPEAT;
 	t->repeat_src = from;
 	return true;
@@ -261,7 +306,7 @@ static bool parse_brace(re2_state *t)
 	else
 		snprintf(emit, sizeof emit, "{%ld,%ld}", min, max);
 	t->pos = p;
-	if (!apply_repeat(t, from, p, emit, min, max == -2))
+	if (!apply_repeat(t, from, p, emit, min, max, true))
 		return false;
 	t->pos = to;
 	return true;
@@ -269,12 +314,17 @@ static bool parse_brace(re2_state *t)
 
 static bool push_group(re2_state *t, bool capture, const char *name, size_t name_len)
 {
-	if (t->depth >= RE2_MAX_DEPTH)
+	/*
+	 * Go limits the height of its syntax tree, which capturing groups build
+	 * and (?:...) groups do not: 1,000 nested captures are too many.
+	 */
+	if (capture && t->captures_open + 1 >= RE2_MAX_DEPTH)
 		return re2_fail(t, "expression nests too deeply", 0, t->len);
+	t->captures_open += capture;
 	commit_atom(t);
 	t->stack = pj_grow(t->stack, &t->stack_cap, t->depth + 1, sizeof(re2_group));
 	t->stack[t->depth++] = (re2_group){t->fold, capture, t->out.len, t->cur};
-	t->cur = (re2_shape){true, false, false};
+	t->cur = (re2_shape){true, false, false, 0};
 	if (capture) {
 		t->names = pj_grow(t->names, &t->names_cap, t->ngroups + 1, sizeof(char *));
 		t->names[t->ngroups++] = name ? pj_strndup(name, name_len) : NULL;
@@ -307,6 +357,20 @@ static bool parse_named_group(re2_state *t, size_t name_at)
 	pj_buf_putc(&t->out, '(');
 	t->pos = end + 1;
 	return true;
+}
+
+/*
+ * Flag groups and an empty \Q\E push nothing in Go, so a quantifier after
+ * them still applies to the item before them.
+ */
+static void after_flags(re2_state *t)
+{
+	if (t->last == LAST_ATOM) {
+		t->last = LAST_ATOM_FLAGS;
+		t->flags_out = t->out.len;
+	} else if (t->last == LAST_REPEAT) {
+		t->last = LAST_FLAGS;
+	}
 }
 
 /* (?flags) or (?flags:...) at t->pos; flags from i m s U with one optional '-'. */
@@ -350,10 +414,9 @@ static bool parse_flags(re2_state *t)
 			return true;
 		}
 		t->fold = fold;
+		after_flags(t);
 		if (flags_len > 0)
 			pj_buf_printf(&t->out, "(?%.*s)", (int)flags_len, t->s + start + 2);
-		if (t->last != LAST_NONE)
-			t->last = LAST_FLAGS;
 		return true;
 	}
 	return re2_fail(t, "invalid or unsupported Perl syntax", start, t->len);
@@ -382,9 +445,11 @@ static bool parse_close(re2_state *t)
 	if (t->depth == 0)
 		return re2_fail(t, "unexpected )", 0, t->len);
 	re2_group g = t->stack[--t->depth];
+	t->captures_open -= g.capture;
 	commit_atom(t);
 	bool nullable = t->cur.any_nullable || t->cur.alt_nullable;
 	bool has_capture = t->cur.has_capture || g.capture;
+	long need = t->cur.need;
 	t->cur = g.outer;
 	t->cur.has_capture = t->cur.has_capture || has_capture;
 	t->fold = g.fold;
@@ -393,6 +458,7 @@ static bool parse_close(re2_state *t)
 	t->atom_is_assert = false;
 	t->atom_nullable = nullable;
 	t->atom_has_capture = has_capture;
+	t->atom_need = need;
 	t->atom_pending = true;
 	t->last = LAST_ATOM;
 	t->pos++;
@@ -407,8 +473,8 @@ static void parse_quoted(re2_state *t)
 			end = k;
 			break;
 		}
-	if (p == end && t->last != LAST_NONE)
-		t->last = LAST_FLAGS;
+	if (p == end)
+		after_flags(t);
 	while (p < end) {
 		re2_begin_atom(t, false);
 		re2_emit_char(&t->out, re2_next_rune(t, &p));
@@ -491,7 +557,7 @@ static bool parse_item(re2_state *t)
 	case '?': {
 		char op[2] = {c, '\0'};
 		size_t from = t->pos;
-		if (!apply_repeat(t, from, from + 1, op, c == '+', c != '?'))
+		if (!apply_repeat(t, from, from + 1, op, c == '+', c == '?' ? 1 : -2, false))
 			return false;
 		t->pos = from + 1 + (from + 1 < t->len && t->s[from + 1] == '?');
 		return true;
@@ -530,7 +596,7 @@ static bool check_utf8(re2_state *t)
 
 bool relabel_re2_translate(const char *re, size_t len, relabel_re2 *out, char **err)
 {
-	re2_state t = {.s = re, .len = len, .cur = {true, false, false}};
+	re2_state t = {.s = re, .len = len, .cur = {true, false, false, 0}};
 	*out = (relabel_re2){NULL, 0, NULL};
 	bool ok = check_utf8(&t);
 	while (ok && t.pos < t.len)

@@ -10,13 +10,15 @@
  * flags) and re-emits it: every literal is written as an escape, named groups
  * become plain groups (their names are returned separately, since `$name`
  * expansion is done by us), and constructs PCRE2 reads differently are
- * rewritten (\s, \S, \v, \C, x{,n}, quantified assertions, \p{Script}, \p{C}).
+ * rewritten (\s, \S, \v, x{,n}, octal, quantified assertions, \p{Script},
+ * \p{C}, and the classes Go widens under (?i)).
  *
  * Patterns Go rejects are rejected with Go's message
  * ("error parsing regexp: <code>: `<text>`"). The few valid RE2 patterns that
- * cannot be rendered faithfully (\p classes under (?i), a quantifier right
- * after a flag group, negated ASCII-letter classes under (?i) inside [...])
- * are refused with a message saying so, never translated approximately.
+ * cannot be rendered faithfully (negated classes that (?i) widens inside
+ * [...], a second quantifier after a flag group, an unbounded loop over a
+ * capturing group that can match empty) are refused with a message saying
+ * so, never translated approximately.
  */
 
 #include <stdbool.h>

@@ -26,6 +26,27 @@ static bool is_category(const char *name, size_t len)
 #define ANY_ITEMS "\\x{0}-\\x{10FFFF}"
 
 /*
+ * The positive items of \p{name} for use inside a class: PCRE2's property
+ * (Go's C spelled out), plus the code points Go's (?i) adds to it.
+ */
+static void emit_unicode_items(pj_buf *o, const char *name, size_t len, bool category, bool c_group,
+	const relabel_fold_range *extra, size_t nextra)
+{
+	if (c_group)
+		pj_buf_puts(o, CATEGORY_C_ITEMS);
+	else
+		pj_buf_printf(o, "\\p{%s%.*s}", category ? "" : "sc:", (int)len, name);
+	for (size_t k = 0; k < nextra; k++) {
+		if (extra[k].stride == 1) {
+			pj_buf_printf(o, "\\x{%X}-\\x{%X}", (unsigned)extra[k].lo, (unsigned)extra[k].hi);
+			continue;
+		}
+		for (uint32_t cp = extra[k].lo; cp <= extra[k].hi; cp += extra[k].stride)
+			pj_buf_printf(o, "\\x{%X}", (unsigned)cp);
+	}
+}
+
+/*
  * \p{Name}, \pN, \P..., \p{^Name} at t->pos. in_class: emit class items
  * rather than a standalone item. Sets *emitted to false when the item adds
  * nothing to a class (\P{Any}).
@@ -61,30 +82,29 @@ bool re2_parse_unicode_class(re2_state *t, size_t *i, bool in_class, bool *emitt
 	bool category = !any && is_category(name, name_len);
 	if (!any && !category && !relabel_unicode_is_script(name, name_len))
 		return re2_fail(t, "invalid character class range", start, p);
-	if (t->fold)
-		return re2_refuse(t, "a \\p class under (?i) (Go folds its case)", start, p);
 	*emitted = true;
-	pj_buf *o = &t->out;
-	bool c_group = category && name_len == 1 && name[0] == 'C';
-	if (in_class) {
-		if (any && negated)
+	if (any) {
+		if (in_class && negated)
 			*emitted = false;
-		else if (any)
-			pj_buf_puts(o, ANY_ITEMS);
-		else if (c_group && negated)
-			return re2_refuse(t, "\\P{C} inside [...]", start, p);
-		else if (c_group)
-			pj_buf_puts(o, CATEGORY_C_ITEMS);
 		else
-			pj_buf_printf(o, "\\%c{%s%.*s}", negated ? 'P' : 'p', category ? "" : "sc:", (int)name_len, name);
+			pj_buf_puts(&t->out, in_class ? ANY_ITEMS : negated ? "(?!)" : "[" ANY_ITEMS "]");
 		return true;
 	}
-	if (any)
-		pj_buf_puts(o, negated ? "(?!)" : "[" ANY_ITEMS "]");
-	else if (c_group)
-		pj_buf_puts(o, negated ? "[^" CATEGORY_C_ITEMS "]" : "[" CATEGORY_C_ITEMS "]");
-	else
-		pj_buf_printf(o, "\\%c{%s%.*s}", negated ? 'P' : 'p', category ? "" : "sc:", (int)name_len, name);
+	const relabel_fold_range *extra = NULL;
+	size_t nextra = t->fold ? relabel_unicode_fold_extras_of(name, name_len, &extra) : 0;
+	bool c_group = category && name_len == 1 && name[0] == 'C';
+	bool plain = nextra == 0 && !c_group; /* PCRE2's \p or \P says it all */
+	if (plain) {
+		pj_buf_printf(&t->out, "\\%c{%s%.*s}", negated ? 'P' : 'p', category ? "" : "sc:", (int)name_len, name);
+		return true;
+	}
+	if (in_class && negated)
+		return re2_refuse(t, "a negated \\P class inside [...] that PCRE2 cannot spell", start, p);
+	if (!in_class)
+		pj_buf_puts(&t->out, negated ? "[^" : "[");
+	emit_unicode_items(&t->out, name, name_len, category, c_group, extra, nextra);
+	if (!in_class)
+		pj_buf_putc(&t->out, ']');
 	return true;
 }
 

@@ -17,7 +17,8 @@ typedef enum re2_last {
 	LAST_NONE, /* start of a group or alternative: nothing to repeat */
 	LAST_ATOM, /* a repeatable item */
 	LAST_REPEAT, /* a quantifier: another one would be nested */
-	LAST_FLAGS, /* a flag group or empty \Q\E after an item: refused */
+	LAST_ATOM_FLAGS, /* an atom, then flag groups or an empty \Q\E: a quantifier still applies to the atom */
+	LAST_FLAGS, /* a quantifier, then flag groups or an empty \Q\E: another quantifier is refused */
 } re2_last;
 
 /*
@@ -29,6 +30,7 @@ typedef struct re2_shape {
 	bool alt_nullable; /* the current alternative can match empty so far */
 	bool any_nullable; /* some finished alternative can match empty */
 	bool has_capture; /* a capturing group was seen inside */
+	long need; /* Go's repeat budget the contents use up (see apply_repeat) */
 } re2_shape;
 
 typedef struct re2_group {
@@ -45,13 +47,16 @@ typedef struct re2_state {
 	pj_buf out;
 	re2_group *stack;
 	size_t depth, stack_cap;
+	size_t captures_open; /* capturing groups among the open ones */
 	bool fold;
 	re2_last last;
 	size_t atom_out; /* where the last atom starts in out */
 	bool atom_is_assert;
 	bool atom_nullable, atom_has_capture, atom_pending;
+	long atom_need;
 	re2_shape cur;
 	size_t repeat_src; /* where the last quantifier starts in s */
+	size_t flags_out; /* LAST_ATOM_FLAGS: where the flag groups start in out */
 	char **names;
 	size_t ngroups, names_cap;
 	char *err;

@@ -115,9 +115,16 @@ void relabel_scratch_free(relabel_scratch *sc)
 /* Copies s with every invalid byte replaced by U+FFFD, recording where each byte came from. */
 static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 {
+	size_t clean_len = 0;
+	for (size_t i = 0; i < len;) {
+		size_t w;
+		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
+		clean_len += r == RELABEL_RUNE_ERROR && w == 1 ? 3 : w;
+		i += w;
+	}
 	pj_buf_reset(&sc->clean);
-	pj_buf_reserve(&sc->clean, len + 16);
-	sc->map = pj_grow(sc->map, &sc->map_cap, len * 3 + 1, sizeof(size_t));
+	pj_buf_reserve(&sc->clean, clean_len);
+	sc->map = pj_grow(sc->map, &sc->map_cap, clean_len + 1, sizeof(size_t));
 	for (size_t i = 0; i < len;) {
 		size_t w;
 		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);

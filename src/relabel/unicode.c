@@ -161,3 +161,18 @@ bool relabel_unicode_is_script(const char *name, size_t len)
 	}
 	return false;
 }
+
+size_t relabel_unicode_fold_extras_of(const char *name, size_t len, const relabel_fold_range **first)
+{
+	size_t n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < relabel_unicode_nfold_extras; i++) {
+		const relabel_fold_range *r = &relabel_unicode_fold_extras[i];
+		if (strlen(r->name) != len || memcmp(r->name, name, len) != 0)
+			continue;
+		if (!*first)
+			*first = r;
+		n++;
+	}
+	return n;
+}

@@ -22,11 +22,19 @@ typedef struct relabel_case_range {
 	int32_t to_upper, to_lower; /* deltas, or RELABEL_UPPER_LOWER */
 } relabel_case_range;
 
+/* Code points lo, lo + stride, ... hi that (?i) adds to the class `name`. */
+typedef struct relabel_fold_range {
+	const char *name;
+	uint32_t lo, hi, stride;
+} relabel_fold_range;
+
 extern const char relabel_unicode_version[];
 extern const char *const relabel_unicode_scripts[];
 extern const size_t relabel_unicode_nscripts;
 extern const relabel_case_range relabel_unicode_case_ranges[];
 extern const size_t relabel_unicode_ncase_ranges;
+extern const relabel_fold_range relabel_unicode_fold_extras[];
+extern const size_t relabel_unicode_nfold_extras;
 
 /*
  * Decodes one rune at s[0..len) (len > 0). Invalid or truncated sequences,
@@ -42,6 +50,12 @@ uint32_t relabel_rune_to_upper(uint32_t r);
 /* Go's strings.ToLower / strings.ToUpper: appends the mapped text to out. */
 void relabel_to_lower(const char *s, size_t len, pj_buf *out);
 void relabel_to_upper(const char *s, size_t len, pj_buf *out);
+
+/*
+ * The ranges Go's (?i) adds to \p{name} (unicode.FoldCategory/FoldScript):
+ * sets *first and returns how many consecutive entries there are (0: none).
+ */
+size_t relabel_unicode_fold_extras_of(const char *name, size_t len, const relabel_fold_range **first);
 
 /* Whether `name` is one of Go's unicode.Scripts keys (exact, case-sensitive). */
 bool relabel_unicode_is_script(const char *name, size_t len);

@@ -295,6 +295,33 @@ static void test_first_matching_cgroup_line_wins(void **state)
 	free(root);
 }
 
+static void test_cgroup_root_is_separate(void **state)
+{
+	(void)state;
+	/* Alloy reads pids from $HOST_PROC but cgroup files from /proc: two roots. */
+	char *host = make_root(), *local = make_root();
+	add_proc(host, &(fake_proc){42, "/bin/java", "/", "java", 0, NULL, "0::/host-view\n"});
+	add_proc(local, &(fake_proc){42, NULL, NULL, NULL, 0, NULL, "0::/system.slice/docker-" HEX64 ".scope\n"});
+	pj_process_discover_config cfg = PJ_PROCESS_DISCOVER_DEFAULTS;
+	cfg.cgroup_path = true;
+	pj_process_scan_options opt = {.proc_root = host, .cgroup_root = local};
+	pj_targets out = PJ_TARGETS_INIT;
+	char *err = NULL;
+	assert_true(pj_process_scan(&cfg, &opt, &out, NULL, &err));
+	assert_int_equal(out.len, 1);
+	assert_string_equal(pj_labels_get(&out.items[0], PJ_LABEL_CONTAINER_ID), HEX64);
+	assert_string_equal(pj_labels_get(&out.items[0], PJ_LABEL_PROCESS_EXE), "/bin/java");
+	pj_targets_free(&out);
+	opt.cgroup_root = "/nonexistent/cgroups";
+	assert_false(pj_process_scan(&cfg, &opt, &out, NULL, &err));
+	assert_string_equal(err, "failed to list processes: /nonexistent/cgroups: No such file or directory");
+	free(err);
+	remove_tree(host);
+	remove_tree(local);
+	free(host);
+	free(local);
+}
+
 static void push(pj_targets *t, const char *const *kv)
 {
 	pj_labels *l = pj_targets_push(t);
@@ -413,6 +440,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unlistable_root_is_an_error),
 		cmocka_unit_test(test_container_ids_from_cgroup_lines),
 		cmocka_unit_test(test_first_matching_cgroup_line_wins),
+		cmocka_unit_test(test_cgroup_root_is_separate),
 		cmocka_unit_test(test_join_docs_example),
 		cmocka_unit_test(test_join_id_sources_and_order),
 		cmocka_unit_test(test_real_proc_has_this_process),

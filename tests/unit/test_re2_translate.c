@@ -119,6 +119,14 @@ static void test_classes_and_folding(void **state)
 	assert_true(matches("(?i)[[:lower:]]", "\xc5\xbf")); /* LONG S folds to s */
 	assert_false(matches("(?i)\\W", "\xe2\x84\xaa"));
 	assert_false(matches("\\p{C}", "\xcd\xb8")); /* U+0378 is unassigned: not in Go's C */
+	/* Under (?i) Go adds the case-fold partners to \p classes (unicode.FoldCategory/FoldScript). */
+	assert_true(matches("(?i)\\p{Lu}", "a"));
+	assert_false(matches("\\p{Lu}", "a"));
+	assert_false(matches("(?i)\\P{Lu}", "a"));
+	assert_true(matches("(?i)\\p{Greek}", "\xc2\xb5")); /* MICRO SIGN, script Common, folds to mu */
+	assert_false(matches("\\p{Greek}", "\xc2\xb5"));
+	assert_true(matches("(?i)[x\\p{Ll}]", "Q"));
+	assert_true(matches("(?i)\\p{Han}", "\xe4\xb8\xad")); /* no fold partners: plain \p */
 	assert_true(matches("\\p{Greek}+", "\xce\xb1\xce\xb2"));
 	assert_true(matches("\\p{^Greek}", "a"));
 	assert_false(matches("\\P{Any}", "a"));
@@ -128,6 +136,11 @@ static void test_classes_and_folding(void **state)
 	assert_true(matches("[\\d-z]+", "1-z"));
 	assert_true(matches("[:alpha:]+", ":ahlp"));
 	assert_true(matches("^*a", "a"));
+	/* Flag groups push nothing in Go: a quantifier after them repeats the item before. */
+	assert_true(matches("a(?i)*b", "aaB"));
+	assert_false(matches("a(?i)*b", "AAB"));
+	assert_true(matches("a\\Q\\E*", "aa"));
+	assert_true(matches("a(?i)(?m)+", "aa"));
 	assert_true(matches("\\Q.*\\E", ".*"));
 	assert_false(matches("\\Q.*\\E", "ab"));
 }
@@ -155,30 +168,75 @@ static void test_go_error_messages(void **state)
 	check_error("\\p{greek}", "error parsing regexp: invalid character class range: `\\p{greek}`");
 	check_error("[[:foo:]]", "error parsing regexp: invalid character class range: `[:foo:]`");
 	check_error("(?P<a-b>x)", "error parsing regexp: invalid named capture: `(?P<a-b>`");
+	check_error("(a{100}){100}", "error parsing regexp: invalid repeat count: `{100}`");
 	check_error("(a", "error parsing regexp: missing closing ): `^(?s:(a)$`");
 	check_error("a)", "error parsing regexp: unexpected ): `^(?s:a))$`");
 	check_error("[a", "error parsing regexp: missing closing ]: `[a)$`");
 	check_error("a\xff", "error parsing regexp: invalid UTF-8: `\xff)$`");
 }
 
+/* Spec 9.6's list of PCRE features Go rejects: each must be a Go-style error here. */
+static void test_pcre_only_features_are_errors(void **state)
+{
+	(void)state;
+	const char *pcre_only[] = {"(?=a)", "(?!a)", "(?<=a)", "(?<!a)", "(?>a)", "a*+", "a++", "a?+", "a**", "(a)\\1",
+		"(?R)", "(?1)", "(?(1)a|b)", "(?'n'a)", "(?|a)", "(?x)a", "(?#c)", "(?J)a", "\\Z", "\\h", "\\R",
+		"\\K", "\\G", "\\e", "\\X", "\\N", "\\C", "x{1001}", "(*FAIL)", "(*UTF)a"};
+	for (size_t i = 0; i < sizeof pcre_only / sizeof pcre_only[0]; i++) {
+		char *err;
+		relabel_regex *re = compile(pcre_only[i], &err);
+		if (re)
+			fail_msg("%s compiled", pcre_only[i]);
+		if (strncmp(err, "error parsing regexp: ", 22) != 0)
+			fail_msg("%s: %s", pcre_only[i], err);
+		free(err);
+	}
+}
+
+static void test_nesting_limit(void **state)
+{
+	(void)state;
+	pj_buf p = PJ_BUF_INIT;
+	for (int i = 0; i < 999; i++)
+		pj_buf_putc(&p, '(');
+	pj_buf_fill(&p, ')', 999);
+	assert_true(matches(pj_buf_cstr(&p), ""));
+	pj_buf_reset(&p);
+	pj_buf_fill(&p, '(', 1000);
+	pj_buf_fill(&p, ')', 1000);
+	char *err;
+	relabel_regex *re = compile(pj_buf_cstr(&p), &err);
+	assert_null(re);
+	assert_true(strncmp(err, "error parsing regexp: expression nests too deeply: `^(?s:((", 57) == 0);
+	free(err);
+	/* Non-capturing groups do not count in Go (PCRE2 stops at a few hundred nested ones). */
+	pj_buf_reset(&p);
+	pj_buf_fill(&p, '(', 900);
+	for (int i = 0; i < 200; i++)
+		pj_buf_puts(&p, "(?:");
+	pj_buf_fill(&p, ')', 1100);
+	assert_true(matches(pj_buf_cstr(&p), ""));
+	pj_buf_free(&p);
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
-	check_refused("(?i)\\p{Lu}"); /* Go folds \p classes under (?i); PCRE2 does not */
+	check_refused("(?i)[\\P{Lu}]"); /* Go folds \p classes under (?i); PCRE2 cannot spell this one */
 	check_refused("(?i)[[:^lower:]]");
 	check_refused("(?i)[\\W]");
-	check_refused("a(?i)*");
-	check_refused("a\\Q\\E*");
+	check_refused("a*(?i)*"); /* Go repeats a* again; PCRE2 would need a rewrite */
+	check_refused("a*\\Q\\E+");
 	check_refused("[\\P{C}]");
 	check_refused("(a*)*"); /* Go skips the empty last iteration, PCRE2 records it */
 	check_refused("(a|b*)+");
 	check_refused("(?:(a)|)*");
 	char *err;
-	relabel_regex *re = compile("x(?i)\\pL", &err);
+	relabel_regex *re = compile("x(?i)[a\\P{Ll}]", &err);
 	assert_null(re);
-	assert_string_equal(err, "regexp `x(?i)\\pL`: a \\p class under (?i) (Go folds its case) (`\\pL`) is valid in "
-				 "Alloy but not supported by pyrojava, because PCRE2 would match it differently; "
-				 "rewrite the pattern");
+	assert_string_equal(err, "regexp `x(?i)[a\\P{Ll}]`: a negated \\P class inside [...] that PCRE2 cannot spell "
+				 "(`\\P{Ll}`) is valid in Alloy but not supported by pyrojava, because PCRE2 would "
+				 "match it differently; rewrite the pattern");
 	free(err);
 	/* Loops over groups that cannot match empty, or hold no capture, are fine. */
 	assert_true(matches("(a+)*", "aa"));
@@ -305,6 +363,8 @@ int main(void)
 		cmocka_unit_test(test_octal_and_hex),
 		cmocka_unit_test(test_classes_and_folding),
 		cmocka_unit_test(test_go_error_messages),
+		cmocka_unit_test(test_pcre_only_features_are_errors),
+		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_named_groups_are_plain_groups),
 		cmocka_unit_test(test_matches_go_recordings),

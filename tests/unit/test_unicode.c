@@ -1,0 +1,90 @@
+/*
+ * Go-compatible UTF-8 decoding and case mapping (src/relabel/unicode.h):
+ * replays Go's strings.ToLower/ToUpper on 2,000 random strings recorded in
+ * tests/data/relabel/case_cases.txt (scripts/gen-case-cases.go).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "relabel/unicode.h"
+
+static size_t unhex(const char *h, size_t hlen, char *out)
+{
+	for (size_t i = 0; i + 1 < hlen; i += 2) {
+		unsigned v;
+		if (sscanf(h + i, "%2x", &v) != 1)
+			fail_msg("bad hex");
+		out[i / 2] = (char)v;
+	}
+	return hlen / 2;
+}
+
+static void test_decode_like_go(void **state)
+{
+	(void)state;
+	size_t w;
+	assert_int_equal(relabel_utf8_decode("a", 1, &w), 'a');
+	assert_int_equal(w, 1);
+	assert_int_equal(relabel_utf8_decode("\xc3\xa9", 2, &w), 0xe9);
+	assert_int_equal(w, 2);
+	assert_int_equal(relabel_utf8_decode("\xe2\x84\xaa", 3, &w), 0x212a);
+	assert_int_equal(relabel_utf8_decode("\xf0\x9f\x98\x80", 4, &w), 0x1f600);
+	assert_int_equal(w, 4);
+	/* Invalid: lone continuation, truncated, overlong, surrogate, above U+10FFFF. */
+	const char *bad[] = {"\x80", "\xc3", "\xe2\x84", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(relabel_utf8_decode(bad[i], strlen(bad[i]), &w), RELABEL_RUNE_ERROR);
+		assert_int_equal(w, 1);
+		assert_false(relabel_utf8_valid(bad[i], strlen(bad[i])));
+	}
+	assert_true(relabel_utf8_valid("\xef\xbf\xbd", 3)); /* U+FFFD itself is valid */
+	assert_true(relabel_unicode_is_script("Greek", 5));
+	assert_true(relabel_unicode_is_script("Old_Italic", 10));
+	assert_false(relabel_unicode_is_script("greek", 5));
+	assert_false(relabel_unicode_is_script("Lu", 2));
+}
+
+static void test_case_mapping_matches_go(void **state)
+{
+	(void)state;
+	FILE *f = fopen(PJ_SOURCE_DIR "/tests/data/relabel/case_cases.txt", "r");
+	assert_non_null(f);
+	char line[1024], in[256], lower[256], upper[256];
+	int lineno = 0, cases = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		if (line[0] == '#')
+			continue;
+		char *a = strtok(line, " \n"), *b = strtok(NULL, " \n"), *c = strtok(NULL, " \n");
+		assert_non_null(c);
+		size_t n = unhex(a, strlen(a), in), nl = unhex(b, strlen(b), lower), nu = unhex(c, strlen(c), upper);
+		pj_buf got = PJ_BUF_INIT;
+		relabel_to_lower(in, n, &got);
+		if (got.len != nl || memcmp(pj_buf_cstr(&got), lower, nl) != 0)
+			fail_msg("line %d: lower case differs from Go", lineno);
+		pj_buf_reset(&got);
+		relabel_to_upper(in, n, &got);
+		if (got.len != nu || memcmp(pj_buf_cstr(&got), upper, nu) != 0)
+			fail_msg("line %d: upper case differs from Go", lineno);
+		pj_buf_free(&got);
+		cases++;
+	}
+	fclose(f);
+	assert_int_equal(cases, 2000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_like_go),
+		cmocka_unit_test(test_case_mapping_matches_go),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
