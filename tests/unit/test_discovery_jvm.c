@@ -27,6 +27,7 @@
 
 static const char sleeper_java[] = "public class Sleeper {\n"
 				   "  public static void main(String[] args) throws Exception {\n"
+				   "    new java.io.File(\"ready\").createNewFile();\n"
 				   "    Thread.sleep(60000);\n"
 				   "  }\n"
 				   "}\n";
@@ -62,6 +63,24 @@ static void wait_for_exec(pid_t pid, const char *suffix)
 		nanosleep(&ts, NULL);
 	}
 	fail_msg("process %d never ran %s", (int)pid, suffix);
+}
+
+/*
+ * Waits until the JVM runs main() (it creates dir/ready). Until then the JVM
+ * may still be inside start-up code that briefly changes its working
+ * directory (HotSpot enters its hsperfdata directory to create the perf file).
+ */
+static void wait_for_main(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/ready", dir);
+	for (int i = 0; i < 3000; i++) {
+		if (access(path, F_OK) == 0)
+			return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("the JVM never reached main (no %s)", path);
 }
 
 static const pj_labels *find_pid(const pj_targets *t, pid_t pid)
@@ -102,6 +121,7 @@ static void test_jvm_found_and_kept(void **state)
 	pid_t other = spawn(dir, sleep_argv);
 	wait_for_exec(jvm, "/java");
 	wait_for_exec(other, "/sleep");
+	wait_for_main(dir);
 
 	pj_process_discover_config cfg = PJ_PROCESS_DISCOVER_DEFAULTS;
 	cfg.uid = true;
@@ -145,6 +165,9 @@ static void test_jvm_found_and_kept(void **state)
 	relabel_rules_unref(rules);
 	pj_targets_free(&found);
 	assert_int_equal(unlink(src), 0);
+	char ready[sizeof dir + 8];
+	snprintf(ready, sizeof ready, "%s/ready", dir);
+	assert_int_equal(unlink(ready), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 
