@@ -9,11 +9,14 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "components/registry.h"
 
-/* Component files add their pj_registry_add line here. */
+/* The component list lives in src/components/registry.c. */
 pj_registry *pj_builtin_registry(void)
 {
-	return pj_registry_new();
+	pj_registry *r = pj_registry_new();
+	pj_components_register_all(r);
+	return r;
 }
 
 char *pj_cli_module_path(const char *path)

@@ -1,0 +1,15 @@
+/* The list of built-in components. */
+#include "components/registry.h"
+
+#include "components/pyroscope_write.h"
+
+bool pj_components_register_all(pj_registry *r)
+{
+	static const pj_component_type *const types[] = {
+		&pj_pyroscope_write_type,
+	};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		ok &= pj_registry_add(r, types[i]);
+	return ok;
+}
