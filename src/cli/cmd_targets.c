@@ -14,7 +14,7 @@
 #include "base/buf.h"
 #include "cli/commands.h"
 #include "cli/load.h"
-#include "cli/targets_table.h"
+#include "components/targets_table.h"
 #include "components/discovery_process.h"
 #include "components/targets_value.h"
 #include "runtime/controller.h"

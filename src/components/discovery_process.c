@@ -10,6 +10,8 @@
 #include "components/discovery_process.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,8 @@ typedef struct process_state {
 	pj_targets exported; /* what was last published */
 	bool published;
 	pj_health health;
+	uint64_t scans, changes; /* for debug info */
+	pj_process_scan_stats last;
 	/* Only the scanning thread (build, then run) touches these. */
 	pj_log_once *once;
 	pid_list failed, failed_before;
@@ -122,6 +126,7 @@ static void publish_locked(process_state *s)
 	pj_targets_free(&s->exported);
 	s->exported = out;
 	s->published = true;
+	s->changes++;
 }
 
 static void on_read_error(void *ctx, int pid, const char *what, int err)
@@ -203,10 +208,13 @@ static void scan_and_publish(process_state *s)
 	char *err = NULL;
 	s->failed.len = 0;
 	s->first_errno = 0;
-	bool ok = pj_process_scan(&cfg, &opt, &found, NULL, &err);
+	pj_process_scan_stats stats = {0};
+	bool ok = pj_process_scan(&cfg, &opt, &found, &stats, &err);
 	const char *id = pj_component_id(s->self);
 	pthread_mutex_lock(&s->mu);
+	s->scans++;
 	if (ok) {
+		s->last = stats;
 		pj_targets_free(&s->processes);
 		s->processes = found;
 		publish_locked(s);
@@ -307,6 +315,28 @@ static void process_health(void *state, pj_health *out)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static void debug_number(pj_buf *out, const char *name, uint64_t v, bool first)
+{
+	pj_buf_printf(out, "%s{\"name\":\"%s\",\"type\":\"attr\",\"value\":{\"type\":\"number\",\"value\":%llu}}",
+		first ? "" : ",", name, (unsigned long long)v);
+}
+
+/* Counters that tell "not scanned yet" from "scanned, nothing changed" from "cannot read". */
+static void process_debug_info(void *state, pj_buf *json)
+{
+	process_state *s = state;
+	pthread_mutex_lock(&s->mu);
+	pj_buf_putc(json, '[');
+	debug_number(json, "scans", s->scans, true);
+	debug_number(json, "changes", s->changes, false);
+	debug_number(json, "processes_listed", s->last.listed, false);
+	debug_number(json, "processes_discovered", s->last.emitted, false);
+	debug_number(json, "processes_gone", s->last.gone, false);
+	debug_number(json, "processes_unreadable", s->last.failed, false);
+	pj_buf_putc(json, ']');
+	pthread_mutex_unlock(&s->mu);
+}
+
 const pj_component_type pj_discovery_process_type = {
 	.name = "discovery.process",
 	.args = &process_args,
@@ -317,6 +347,7 @@ const pj_component_type pj_discovery_process_type = {
 	.stop = process_stop,
 	.destroy = process_destroy,
 	.health = process_health,
+	.debug_info = process_debug_info,
 };
 
 const pj_component_type pj_discovery_process_once_type = {
@@ -327,4 +358,5 @@ const pj_component_type pj_discovery_process_once_type = {
 	.update = process_update,
 	.destroy = process_destroy,
 	.health = process_health,
+	.debug_info = process_debug_info,
 };

@@ -1,5 +1,5 @@
 /* The aligned table of `pyrojava targets` (see targets_table.h). */
-#include "cli/targets_table.h"
+#include "components/targets_table.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-#ifndef PJ_CLI_TARGETS_TABLE_H
-#define PJ_CLI_TARGETS_TABLE_H
+#ifndef PJ_COMPONENTS_TARGETS_TABLE_H
+#define PJ_COMPONENTS_TARGETS_TABLE_H
 
 /*
  * Targets as an aligned text table for `pyrojava targets`: one row per
