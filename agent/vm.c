@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "jdk_version.h"
 #include "log.h"
 #include "profiler.h"
 #include "sampler.h"
@@ -249,17 +250,7 @@ bool ag_vm_attach_live(JNIEnv *jni)
 
 bool ag_vm_agct_unsafe(void)
 {
-	int major = 0, minor = 0, update = 0;
-	const char *v = ag_jvm.java_version;
-	if (strncmp(v, "1.8.0_", 6) == 0)
-		return sscanf(v + 6, "%d", &update) != 1 || update < 352;
-	if (sscanf(v, "%d.%d.%d", &major, &minor, &update) < 1)
-		return false; /* unknown format: do not second-guess */
-	if (major == 11)
-		return minor == 0 && update < 17;
-	if (major == 17)
-		return minor == 0 && update < 5;
-	return major < 18;
+	return ag_jdk_agct_unsafe(ag_jvm.java_version);
 }
 
 static bool set_event(jvmtiEvent ev, bool on)

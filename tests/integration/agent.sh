@@ -153,6 +153,50 @@ for JDK in $JDKS; do
 	check_recording "$work/onload.jfr" jdk.ExecutionSample Busy.busyMethod "$v: -agentpath until exit"
 done
 
+# The other engines, on JDK 17.
+JDK=$JDK17
+start_jvm "$JDK" 30000
+asprof -f "$work/wall.jfr" -o jfr -e wall -i 20ms --alloc 64k --lock 1ms start "$jvm"
+sleep 2
+asprof -o jfr stop "$jvm"
+check_recording "$work/wall.jfr" profiler.WallClockSample Busy.sleepyMethod "wall"
+check_recording "$work/wall.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "alloc"
+check_recording "$work/wall.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "lock"
+"$JDK/bin/jfr" print --events jdk.ActiveSetting "$work/wall.jfr" >"$work/settings" 2>&1
+if grep -A1 'name = "event"' "$work/settings" | grep -q 'value = "wall"'; then
+	pass "wall: the event setting says wall"
+else
+	fail "wall: event setting"
+fi
+if "$JDK/bin/jfr" print --events profiler.WallClockSample "$work/wall.jfr" | grep -q 'STATE_SLEEPING' &&
+	"$JDK/bin/jfr" print --events profiler.WallClockSample "$work/wall.jfr" | grep -q 'STATE_RUNNABLE'; then
+	pass "wall: samples tell sleeping from running threads"
+else
+	fail "wall: thread states"
+fi
+
+asprof -f "$work/cpu.jfr" -o jfr -e cpu -i 10ms start "$jvm"
+rc=$?
+sleep 1
+asprof -o jfr stop "$jvm"
+check_recording "$work/cpu.jfr" jdk.ExecutionSample Busy.busyMethod "cpu"
+"$JDK/bin/jfr" print --events jdk.ActiveSetting "$work/cpu.jfr" >"$work/settings" 2>&1
+engine=$(grep -A1 'name = "engine"' "$work/settings" | sed -n 's/.*value = "\(.*\)"/\1/p')
+if [ "$engine" = cpu ] || { [ "$engine" = itimer ] && grep -q "falling back to itimer" "$work/err"; }; then
+	pass "cpu: engine used recorded as $engine"
+else
+	fail "cpu: engine setting '$engine'"
+fi
+
+# timeout= stops by itself and writes the recording.
+asprof -f "$work/timeout.jfr" -o jfr -e itimer start --timeout 1 "$jvm"
+sleep 2.5
+asprof status "$jvm"
+rc=$?
+expect 0 "timeout stopped the profiler" "^Profiler is not active" "$work/out"
+check_recording "$work/timeout.jfr" jdk.ExecutionSample Busy.busyMethod "timeout"
+stop_jvm
+
 if [ -f "$MUSL" ] && readelf -d "$MUSL" | grep -q 'NEEDED.*libc.so]' &&
 	nm -D --defined-only "$MUSL" | grep -q ' T Agent_OnAttach$'; then
 	pass "musl build links musl's libc and exports Agent_OnAttach"

@@ -1,7 +1,7 @@
 /*
  * The agent's option-string parser (spec jvm-agent-and-attach.md C.1/C.2).
- * The agent links nothing from the project, so its parser source is compiled
- * straight into this test.
+ * The agent links nothing from the project, so its parser (and the JDK
+ * version gate) are compiled straight into this test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../../agent/args.c"
+#include "../../agent/jdk_version.c"
 
 static ag_args parse_ok(const char *s)
 {
@@ -214,6 +215,25 @@ static void test_timeout_forms(void **state)
 	assert_int_equal(ag_parse_timeout("", 0), -1);
 }
 
+static void test_agct_crash_prone_jdks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *v;
+		bool unsafe;
+	} cases[] = {
+		{"1.8.0_345", true}, {"1.8.0_352", false}, {"1.8.0_402", false},
+		{"11.0.16", true}, {"11.0.17", false}, {"11.0.22", false},
+		{"17", true}, {"17.0.4.1", true}, {"17.0.5", false}, {"17.0.15", false},
+		{"9.0.4", true}, {"15.0.2", true}, {"18", false}, {"21.0.1", false}, {"25", false},
+		{"weird", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (ag_jdk_agct_unsafe(cases[i].v) != cases[i].unsafe)
+			fail_msg("%s: want unsafe=%d", cases[i].v, cases[i].unsafe);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_error_does_not_stop_parsing),
 		cmocka_unit_test(test_unknown_key_is_a_warning),
 		cmocka_unit_test(test_timeout_forms),
+		cmocka_unit_test(test_agct_crash_prone_jdks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
