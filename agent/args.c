@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /*
  * async-profiler matches keys by packing the low 5 bits of up to 12
@@ -220,8 +221,80 @@ static ag_output output_from_file(const char *file)
 	return AG_OUTPUT_TEXT;
 }
 
-static void finish(ag_args *a)
+/* Appends `n` bytes of `s` if they fit; false once the path is too long. */
+static bool append(char *out, size_t *len, size_t cap, const char *s, size_t n)
 {
+	if (*len + n >= cap)
+		return false;
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+	return true;
+}
+
+/* The value of `%X` at p[0] == '%'; advances *p past it. NULL = keep literally. */
+static const char *pattern_value(const char **p, long now, char *tmp, size_t tmpsize, size_t *n)
+{
+	const char *s = *p;
+	if (s[1] == 'p') {
+		snprintf(tmp, tmpsize, "%d", (int)getpid());
+	} else if (s[1] == 't') {
+		time_t t = (time_t)now;
+		struct tm tm;
+		if (!localtime_r(&t, &tm))
+			return NULL;
+		snprintf(tmp, tmpsize, "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+			tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	} else if (s[1] == '{' && strchr(s + 2, '}')) {
+		const char *end = strchr(s + 2, '}');
+		size_t len = (size_t)(end - (s + 2));
+		if (len >= tmpsize)
+			return NULL;
+		memcpy(tmp, s + 2, len);
+		tmp[len] = '\0';
+		const char *v = getenv(tmp);
+		*p = end + 1;
+		*n = v ? strlen(v) : 0;
+		return v ? v : "";
+	} else {
+		return NULL;
+	}
+	*p = s + 2;
+	*n = strlen(tmp);
+	return tmp;
+}
+
+/* file= patterns: %p the JVM's pid, %t the time (YYYYMMDD-hhmmss), %{VAR} the environment. */
+static void expand_file(ag_args *a, long now)
+{
+	if (!a->file || !strchr(a->file, '%'))
+		return;
+	size_t cap = 4096, len = 0;
+	a->file_buf = malloc(cap);
+	if (!a->file_buf) {
+		a->error = "Not enough memory to parse arguments";
+		return;
+	}
+	a->file_buf[0] = '\0';
+	char tmp[256];
+	for (const char *p = a->file; *p;) {
+		size_t n = 1;
+		const char *v = *p == '%' ? pattern_value(&p, now, tmp, sizeof(tmp), &n) : NULL;
+		if (!v)
+			v = p++;
+		if (!append(a->file_buf, &len, cap, v, n)) {
+			a->error = "file name is too long";
+			return;
+		}
+	}
+	a->file = a->file_buf;
+}
+
+static void finish(ag_args *a, long now)
+{
+	if (a->error)
+		return;
+	expand_file(a, now);
 	if (a->error)
 		return;
 	if (a->output == AG_OUTPUT_NONE && a->file) {
@@ -259,12 +332,14 @@ bool ag_args_parse(ag_args *a, const char *options, long now)
 			*value++ = '\0';
 		parse_option(a, tok, value, now);
 	}
-	finish(a);
+	finish(a, now);
 	return a->error == NULL;
 }
 
 void ag_args_free(ag_args *a)
 {
 	free(a->buf);
+	free(a->file_buf);
 	a->buf = NULL;
+	a->file_buf = NULL;
 }

@@ -44,6 +44,7 @@ typedef enum ag_units {
 
 typedef struct ag_args {
 	char *buf; /* owned copy of the option string; the pointers below point into it */
+	char *file_buf; /* owned expansion of a file= pattern */
 	ag_action action;
 	ag_output output;
 	const char *event; /* the CPU-type event (cpu, itimer, wall, ...), NULL if none */
@@ -53,7 +54,7 @@ typedef struct ag_args {
 	long lock; /* -1 = off */
 	long timeout; /* seconds until auto-stop; 0 = none */
 	int jstackdepth;
-	const char *file;
+	const char *file; /* with %p, %t and %{VAR} expanded */
 	const char *log;
 	const char *loglevel;
 	bool threads;

@@ -198,6 +198,7 @@ static int start(ag_args *a, bool resume)
 	s.args = *a;
 	s.has_args = true;
 	a->buf = NULL; /* the session owns the strings now */
+	a->file_buf = NULL;
 	s.settings.event = s.args.event;
 	s.running = true;
 	s.started = time(NULL);

@@ -215,6 +215,27 @@ static void test_timeout_forms(void **state)
 	assert_int_equal(ag_parse_timeout("", 0), -1);
 }
 
+static void test_file_patterns(void **state)
+{
+	(void)state;
+	setenv("AG_TEST_DIR", "/data", 1);
+	time_t now = 1700000000;
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char want[256];
+	snprintf(want, sizeof(want), "/data/p%d-%04d%02d%02d-%02d%02d%02d.jfr%%q%%", (int)getpid(),
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	ag_args a;
+	assert_true(ag_args_parse(&a, "dump,file=%{AG_TEST_DIR}/p%p-%t.jfr%q%", (long)now));
+	assert_string_equal(a.file, want);
+	assert_int_equal(a.output, AG_OUTPUT_TEXT); /* the extension after expansion decides */
+	ag_args_free(&a);
+	assert_true(ag_args_parse(&a, "dump,file=/tmp/%{AG_TEST_UNSET_VAR}x.jfr", 0));
+	assert_string_equal(a.file, "/tmp/x.jfr");
+	assert_int_equal(a.output, AG_OUTPUT_JFR);
+	ag_args_free(&a);
+}
+
 static void test_agct_crash_prone_jdks(void **state)
 {
 	(void)state;
@@ -248,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_key_is_a_warning),
 		cmocka_unit_test(test_timeout_forms),
 		cmocka_unit_test(test_agct_crash_prone_jdks),
+		cmocka_unit_test(test_file_patterns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
