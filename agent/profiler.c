@@ -17,6 +17,7 @@
 #include "output.h"
 #include "sampler.h"
 #include "storage.h"
+#include "threads.h"
 #include "vm.h"
 
 #define RC_ARGS 100
@@ -36,6 +37,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static session s;
 static _Atomic(const ag_engine *) thread_engine; /* engine with per-thread hooks */
 static char *deferred;
+static atomic_bool active; /* s.running, readable without the lock */
 static pthread_cond_t timer_cond;
 static pthread_once_t timer_once = PTHREAD_ONCE_INIT;
 static uint64_t timer_gen;
@@ -201,6 +203,7 @@ static int start(ag_args *a, bool resume)
 	a->file_buf = NULL;
 	s.settings.event = s.args.event;
 	s.running = true;
+	atomic_store(&active, true);
 	s.started = time(NULL);
 	if (s.args.timeout > 0)
 		arm_timer(s.args.timeout);
@@ -228,6 +231,7 @@ static int stop_session(const ag_args *a)
 	stop_engines();
 	ag_window *w = ag_storage_close(false);
 	s.running = false;
+	atomic_store(&active, false);
 	if (!w)
 		return 0;
 	if (s.args.output == AG_OUTPUT_JFR)
@@ -398,8 +402,10 @@ void ag_profiler_thread_start(void)
 		e->thread_start();
 }
 
-void ag_profiler_thread_end(void)
+void ag_profiler_thread_end(JNIEnv *jni, jthread thread)
 {
+	if (atomic_load(&active))
+		ag_threads_note_ending(jni, thread);
 	const ag_engine *e = atomic_load(&thread_engine);
 	if (e && e->thread_end)
 		e->thread_end();

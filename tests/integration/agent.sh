@@ -87,7 +87,8 @@ event_count() {
 # A recording passes when both readers accept it and show `method`.
 check_recording() { # file event method label
 	n=$(event_count "$1" "$2")
-	if [ "$n" -gt 0 ] && "$PYROJAVA" convert --format collapsed "$1" >"$work/collapsed" 2>"$work/err" &&
+	if [ "$n" -gt 0 ] && "$JDK/bin/jfr" print "$1" >/dev/null 2>"$work/summary" &&
+		"$PYROJAVA" convert --format collapsed "$1" >"$work/collapsed" 2>"$work/err" &&
 		grep -q "$3" "$work/collapsed"; then
 		pass "$4: $n $2 events, $3 in the stacks"
 	else
@@ -196,6 +197,58 @@ rc=$?
 expect 0 "timeout stopped the profiler" "^Profiler is not active" "$work/out"
 check_recording "$work/timeout.jfr" jdk.ExecutionSample Busy.busyMethod "timeout"
 stop_jvm
+
+# Thread and class-loader churn under 1 ms itimer + wall + alloc + lock,
+# with start/dump/stop cycles, and the JVM exiting while being profiled.
+cat >"$work/Churn.java" <<'EOF'
+import java.net.URL;
+import java.net.URLClassLoader;
+public class Churn {
+    static volatile long sink;
+    static void work() { long x = 0; for (int i = 0; i < 20000; i++) x += i ^ (x >>> 2); sink += x; }
+    public static void main(String[] a) throws Exception {
+        URL here = Churn.class.getProtectionDomain().getCodeSource().getLocation();
+        System.out.println("ready");
+        long end = System.currentTimeMillis() + Long.parseLong(a[0]);
+        while (System.currentTimeMillis() < end) {
+            Thread[] ts = new Thread[8];
+            for (int i = 0; i < ts.length; i++) { ts[i] = new Thread(Churn::work); ts[i].start(); }
+            for (Thread t : ts) t.join();
+            try (URLClassLoader l = new URLClassLoader(new URL[] {here}, null)) {
+                l.loadClass("Churn$Loaded").getMethod("run").invoke(null);
+            }
+        }
+    }
+    public static class Loaded { public static void run() { sink2 += 1; } static long sink2; }
+}
+EOF
+"$JDK17/bin/javac" --release 11 -d "$work" "$work/Churn.java" || exit 1
+: >"$work/jvm.log"
+(cd "$work" && exec "$JDK/bin/java" -Xmx64m -cp "$work" Churn 4000 >"$work/jvm.log" 2>&1) &
+jvm=$!
+for _ in $(seq 100); do grep -q ready "$work/jvm.log" && break; sleep 0.1; done
+rc=0
+for i in 1 2 3; do
+	attach "start,jfr,file=$work/churn.jfr,event=itimer,interval=1ms,wall=5ms,alloc=16k,lock=0,log=$work/churn.log"
+	rc=$((rc + $?))
+	sleep 0.3
+	asprof -f "$work/churn-dump.jfr" -o jfr dump "$jvm"
+	rc=$((rc + $?))
+	asprof -o jfr stop "$jvm"
+	rc=$((rc + $?))
+done
+[ "$rc" -eq 0 ] && pass "churn: start/dump/stop cycles" || fail "churn: cycles rc $rc"
+check_recording "$work/churn-dump.jfr" jdk.ExecutionSample Churn "churn: dump"
+attach "start,jfr,file=$work/churn-exit.jfr,event=itimer,interval=1ms,wall=5ms,log=$work/churn.log"
+wait "$jvm"
+rc=$?
+jvm=""
+if [ "$rc" -eq 0 ] && ! ls "$work"/hs_err* >/dev/null 2>&1; then
+	pass "churn: the JVM exits cleanly while profiled"
+else
+	fail "churn: JVM exit status $rc"
+fi
+check_recording "$work/churn-exit.jfr" jdk.ExecutionSample Churn "churn: recording written at exit"
 
 if [ -f "$MUSL" ] && readelf -d "$MUSL" | grep -q 'NEEDED.*libc.so]' &&
 	nm -D --defined-only "$MUSL" | grep -q ' T Agent_OnAttach$'; then
