@@ -163,6 +163,15 @@ asprof -o jfr stop "$jvm"
 check_recording "$work/wall.jfr" profiler.WallClockSample Busy.sleepyMethod "wall"
 check_recording "$work/wall.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "alloc"
 check_recording "$work/wall.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "lock"
+"$PYROJAVA" convert --format collapsed "$work/wall.jfr" >"$work/collapsed" 2>"$work/err"
+share=$(awk '/^#/ { mem = $0 ~ /alloc_in_new_tlab/; next }
+	mem { n = $NF; sub(/\]$/, "", n); all += n; if ($0 ~ /Busy\.allocatingMethod/) hit += n }
+	END { if (all) printf "%.3f\n", hit / all; else print 0 }' "$work/collapsed")
+if awk -v s="$share" 'BEGIN { exit !(s >= 0.9) }'; then
+	pass "alloc: the allocating method carries $share of the sampled bytes"
+else
+	fail "alloc: allocating method share $share"
+fi
 "$JDK/bin/jfr" print --events jdk.ActiveSetting "$work/wall.jfr" >"$work/settings" 2>&1
 if grep -A1 'name = "event"' "$work/settings" | grep -q 'value = "wall"'; then
 	pass "wall: the event setting says wall"
