@@ -217,6 +217,8 @@ static int write_window(ag_window *w, ag_output fmt, const char *file)
 {
 	char err[512] = "";
 	bool ok;
+	if (fmt == AG_OUTPUT_JFR && !file)
+		return fail(RC_ARGS, "JFR output requires file=");
 	if (fmt == AG_OUTPUT_JFR)
 		ok = ag_jfr_write(file, w, &s.settings, err, sizeof(err));
 	else
@@ -259,9 +261,9 @@ static int dump(const ag_args *a)
 		return idle_output(a);
 	ag_output fmt = a->output != AG_OUTPUT_NONE ? a->output : s.args.output;
 	const char *file = a->file ? a->file : s.args.file;
+	if (fmt == AG_OUTPUT_JFR && !file)
+		return fail(RC_ARGS, "JFR output requires file=");
 	if (fmt == AG_OUTPUT_JFR) {
-		if (!file)
-			return fail(RC_ARGS, "JFR output requires file=");
 		/* Sampling continues into the other window while this one is written. */
 		ag_window *w = ag_storage_close(true);
 		int rc = write_window(w, fmt, file);

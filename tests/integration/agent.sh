@@ -104,7 +104,9 @@ for JDK in $JDKS; do
 	v=$(basename "$JDK")
 	start_jvm "$JDK" 30000
 
-	asprof -f "$work/rec.jfr" -o jfr -e itimer -i 10ms start "$jvm"
+	# Grafana Alloy's start and stop command lines.
+	asprof -f "$work/rec.jfr" -o jfr -e itimer -i 10000000 --alloc 512k --lock 10ms -L INFO start \
+		--timeout 60 "$jvm"
 	rc=$?
 	expect 0 "$v: start" "^\[INFO\] Profiling started" "$work/err"
 	asprof -f "$work/rec.jfr" -o jfr -e itimer start "$jvm"
@@ -123,6 +125,8 @@ for JDK in $JDKS; do
 	check_recording "$work/dump1.jfr" jdk.ExecutionSample Busy.busyMethod "$v: first dump"
 	check_recording "$work/dump2.jfr" jdk.ExecutionSample Busy.busyMethod "$v: second dump"
 	check_recording "$work/rec.jfr" jdk.ExecutionSample Busy.busyMethod "$v: stop"
+	check_recording "$work/rec.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "$v: stop, alloc"
+	check_recording "$work/rec.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "$v: stop, lock"
 
 	attach "stop,log=$work/stop.log"
 	rc=$?
