@@ -78,21 +78,27 @@ stop_jvm() {
 asprof() { "$ASPROF" --libpath "$LIB" "$@" >"$work/out" 2>"$work/err"; }
 attach() { "$PYROJAVA" attach "$jvm" load "$LIB" true "$1" >"$work/out" 2>"$work/err"; }
 
-# Count of one event type in `jfr summary`, or -1 if the JDK cannot read the file.
+# `jfr print` of a recording, run once per file (each jfr run starts a JVM).
+printed() {
+	out="$1.printed"
+	[ -f "$out" ] || "$JDK/bin/jfr" print "$1" >"$out" 2>&1 || { rm -f "$out"; return 1; }
+	echo "$out"
+}
+
+# How many events of one type the JDK's reader prints, -1 if it cannot read the file.
 event_count() {
-	"$JDK/bin/jfr" summary "$1" >"$work/summary" 2>&1 || { echo -1; return; }
-	awk -v e="$2" '$1 == e { print $2; found = 1 } END { if (!found) print 0 }' "$work/summary"
+	p=$(printed "$1") || { echo -1; return; }
+	grep -c "^$2 {" "$p"
 }
 
 # A recording passes when both readers accept it and show `method`.
 check_recording() { # file event method label
 	n=$(event_count "$1" "$2")
-	if [ "$n" -gt 0 ] && "$JDK/bin/jfr" print "$1" >/dev/null 2>"$work/summary" &&
-		"$PYROJAVA" convert --format collapsed "$1" >"$work/collapsed" 2>"$work/err" &&
+	if [ "$n" -gt 0 ] && "$PYROJAVA" convert --format collapsed "$1" >"$work/collapsed" 2>"$work/err" &&
 		grep -q "$3" "$work/collapsed"; then
 		pass "$4: $n $2 events, $3 in the stacks"
 	else
-		fail "$4: $2 count $n; $(head -c 300 "$work/summary" "$work/collapsed" 2>/dev/null)"
+		fail "$4: $2 count $n; $(head -c 300 "$1.printed" "$work/collapsed" 2>/dev/null)"
 	fi
 }
 
@@ -100,34 +106,8 @@ expect() { # rc-wanted label pattern file
 	if [ "$rc" -eq "$1" ] && grep -q "$3" "$4"; then pass "$2"; else fail "$2 (rc $rc)"; fi
 }
 
-for JDK in $JDKS; do
-	v=$(basename "$JDK")
-	start_jvm "$JDK" 30000
-
-	# Grafana Alloy's start and stop command lines.
-	asprof -f "$work/rec.jfr" -o jfr -e itimer -i 10000000 --alloc 512k --lock 10ms -L INFO start \
-		--timeout 60 "$jvm"
-	rc=$?
-	expect 0 "$v: start" "^\[INFO\] Profiling started" "$work/err"
-	asprof -f "$work/rec.jfr" -o jfr -e itimer start "$jvm"
-	rc=$?
-	expect 200 "$v: second start" "^\[ERROR\] Profiler already started" "$work/err"
-	sleep 1
-	asprof -f "$work/dump1.jfr" -o jfr dump "$jvm"
-	rc=$?
-	sleep 1
-	asprof -f "$work/dump2.jfr" -o jfr dump "$jvm"
-	rc=$((rc + $?))
-	sleep 1
-	asprof -o jfr stop "$jvm"
-	rc=$((rc + $?))
-	[ "$rc" -eq 0 ] && pass "$v: dump, dump, stop" || fail "$v: dump/stop rc $rc"
-	check_recording "$work/dump1.jfr" jdk.ExecutionSample Busy.busyMethod "$v: first dump"
-	check_recording "$work/dump2.jfr" jdk.ExecutionSample Busy.busyMethod "$v: second dump"
-	check_recording "$work/rec.jfr" jdk.ExecutionSample Busy.busyMethod "$v: stop"
-	check_recording "$work/rec.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "$v: stop, alloc"
-	check_recording "$work/rec.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "$v: stop, lock"
-
+# Idle actions, errors and text output (JDK 17 only, to keep the run short).
+idle_and_text_checks() {
 	attach "stop,log=$work/stop.log"
 	rc=$?
 	expect 200 "$v: stop while stopped" "^\[ERROR\] Profiler is not active" "$work/stop.log"
@@ -143,13 +123,98 @@ for JDK in $JDKS; do
 	expect 0 "$v: status when idle" "^Profiler is not active" "$work/status.txt"
 
 	asprof -e itimer start "$jvm"
-	sleep 1
+	sleep 0.5
 	asprof status "$jvm"
 	rc=$?
 	expect 0 "$v: status when running" "^Profiling is running for [0-9]* seconds" "$work/out"
 	asprof stop -o collapsed "$jvm"
 	rc=$?
 	expect 0 "$v: collapsed text output" "^Busy.main;Busy.busyMethod;Busy.spin [0-9]*$" "$work/out"
+}
+
+# The other engines and timeout= (JDK 17 only).
+engine_checks() {
+	asprof -f "$work/wall.jfr" -o jfr -e wall -i 20ms --alloc 64k --lock 1ms start "$jvm"
+	sleep 1.5
+	asprof -o jfr stop "$jvm"
+	check_recording "$work/wall.jfr" profiler.WallClockSample Busy.sleepyMethod "wall"
+	check_recording "$work/wall.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "alloc"
+	check_recording "$work/wall.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "lock"
+	"$PYROJAVA" convert --format collapsed "$work/wall.jfr" >"$work/collapsed" 2>"$work/err"
+	share=$(awk '/^#/ { mem = $0 ~ /alloc_in_new_tlab/; next }
+		mem { n = $NF; sub(/\]$/, "", n); all += n; if ($0 ~ /Busy\.allocatingMethod/) hit += n }
+		END { if (all) printf "%.3f\n", hit / all; else print 0 }' "$work/collapsed")
+	if awk -v s="$share" 'BEGIN { exit !(s >= 0.9) }'; then
+		pass "alloc: the allocating method carries $share of the sampled bytes"
+	else
+		fail "alloc: allocating method share $share"
+	fi
+	if grep -A1 'name = "event"' "$work/wall.jfr.printed" | grep -q 'value = "wall"'; then
+		pass "wall: the event setting says wall"
+	else
+		fail "wall: event setting"
+	fi
+	if grep -q 'state = "STATE_SLEEPING"' "$work/wall.jfr.printed" &&
+		grep -q 'state = "STATE_RUNNABLE"' "$work/wall.jfr.printed"; then
+		pass "wall: samples tell sleeping from running threads"
+	else
+		fail "wall: thread states"
+	fi
+
+	asprof -f "$work/cpu.jfr" -o jfr -e cpu -i 10ms start "$jvm"
+	rc=$?
+	sleep 1
+	asprof -o jfr stop "$jvm"
+	check_recording "$work/cpu.jfr" jdk.ExecutionSample Busy.busyMethod "cpu"
+	engine=$(grep -A1 'name = "engine"' "$work/cpu.jfr.printed" | sed -n 's/.*value = "\(.*\)"/\1/p')
+	if [ "$engine" = cpu ] || { [ "$engine" = itimer ] && grep -q "falling back to itimer" "$work/err"; }; then
+		pass "cpu: engine used recorded as $engine"
+	else
+		fail "cpu: engine setting '$engine'"
+	fi
+
+	# timeout= stops by itself and writes the recording.
+	asprof -f "$work/timeout.jfr" -o jfr -e itimer start --timeout 1 "$jvm"
+	sleep 2
+	asprof status "$jvm"
+	rc=$?
+	expect 0 "timeout stopped the profiler" "^Profiler is not active" "$work/out"
+	check_recording "$work/timeout.jfr" jdk.ExecutionSample Busy.busyMethod "timeout"
+}
+
+for JDK in $JDKS; do
+	v=$(basename "$JDK")
+	rm -f "$work"/*.printed # the same file names are written again
+	start_jvm "$JDK" 600000
+
+	# Grafana Alloy's start and stop command lines.
+	asprof -f "$work/rec.jfr" -o jfr -e itimer -i 10000000 --alloc 512k --lock 10ms -L INFO start \
+		--timeout 60 "$jvm"
+	rc=$?
+	expect 0 "$v: start" "^\[INFO\] Profiling started" "$work/err"
+	asprof -f "$work/rec.jfr" -o jfr -e itimer start "$jvm"
+	rc=$?
+	expect 200 "$v: second start" "^\[ERROR\] Profiler already started" "$work/err"
+	sleep 0.7
+	asprof -f "$work/dump1.jfr" -o jfr dump "$jvm"
+	rc=$?
+	sleep 0.7
+	asprof -f "$work/dump2.jfr" -o jfr dump "$jvm"
+	rc=$((rc + $?))
+	sleep 0.7
+	asprof -o jfr stop "$jvm"
+	rc=$((rc + $?))
+	[ "$rc" -eq 0 ] && pass "$v: dump, dump, stop" || fail "$v: dump/stop rc $rc"
+	check_recording "$work/dump1.jfr" jdk.ExecutionSample Busy.busyMethod "$v: first dump"
+	check_recording "$work/dump2.jfr" jdk.ExecutionSample Busy.busyMethod "$v: second dump"
+	check_recording "$work/rec.jfr" jdk.ExecutionSample Busy.busyMethod "$v: stop"
+	check_recording "$work/rec.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "$v: stop, alloc"
+	check_recording "$work/rec.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "$v: stop, lock"
+
+	if [ "$JDK" = "$JDK17" ]; then
+		idle_and_text_checks
+		engine_checks
+	fi
 	stop_jvm
 
 	# -agentpath at JVM start: the recording is written when the JVM exits.
@@ -158,58 +223,6 @@ for JDK in $JDKS; do
 	check_recording "$work/onload.jfr" jdk.ExecutionSample Busy.busyMethod "$v: -agentpath until exit"
 done
 
-# The other engines, on JDK 17.
-JDK=$JDK17
-start_jvm "$JDK" 30000
-asprof -f "$work/wall.jfr" -o jfr -e wall -i 20ms --alloc 64k --lock 1ms start "$jvm"
-sleep 2
-asprof -o jfr stop "$jvm"
-check_recording "$work/wall.jfr" profiler.WallClockSample Busy.sleepyMethod "wall"
-check_recording "$work/wall.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "alloc"
-check_recording "$work/wall.jfr" jdk.JavaMonitorEnter Busy.contendedMethod "lock"
-"$PYROJAVA" convert --format collapsed "$work/wall.jfr" >"$work/collapsed" 2>"$work/err"
-share=$(awk '/^#/ { mem = $0 ~ /alloc_in_new_tlab/; next }
-	mem { n = $NF; sub(/\]$/, "", n); all += n; if ($0 ~ /Busy\.allocatingMethod/) hit += n }
-	END { if (all) printf "%.3f\n", hit / all; else print 0 }' "$work/collapsed")
-if awk -v s="$share" 'BEGIN { exit !(s >= 0.9) }'; then
-	pass "alloc: the allocating method carries $share of the sampled bytes"
-else
-	fail "alloc: allocating method share $share"
-fi
-"$JDK/bin/jfr" print --events jdk.ActiveSetting "$work/wall.jfr" >"$work/settings" 2>&1
-if grep -A1 'name = "event"' "$work/settings" | grep -q 'value = "wall"'; then
-	pass "wall: the event setting says wall"
-else
-	fail "wall: event setting"
-fi
-if "$JDK/bin/jfr" print --events profiler.WallClockSample "$work/wall.jfr" | grep -q 'STATE_SLEEPING' &&
-	"$JDK/bin/jfr" print --events profiler.WallClockSample "$work/wall.jfr" | grep -q 'STATE_RUNNABLE'; then
-	pass "wall: samples tell sleeping from running threads"
-else
-	fail "wall: thread states"
-fi
-
-asprof -f "$work/cpu.jfr" -o jfr -e cpu -i 10ms start "$jvm"
-rc=$?
-sleep 1
-asprof -o jfr stop "$jvm"
-check_recording "$work/cpu.jfr" jdk.ExecutionSample Busy.busyMethod "cpu"
-"$JDK/bin/jfr" print --events jdk.ActiveSetting "$work/cpu.jfr" >"$work/settings" 2>&1
-engine=$(grep -A1 'name = "engine"' "$work/settings" | sed -n 's/.*value = "\(.*\)"/\1/p')
-if [ "$engine" = cpu ] || { [ "$engine" = itimer ] && grep -q "falling back to itimer" "$work/err"; }; then
-	pass "cpu: engine used recorded as $engine"
-else
-	fail "cpu: engine setting '$engine'"
-fi
-
-# timeout= stops by itself and writes the recording.
-asprof -f "$work/timeout.jfr" -o jfr -e itimer start --timeout 1 "$jvm"
-sleep 2.5
-asprof status "$jvm"
-rc=$?
-expect 0 "timeout stopped the profiler" "^Profiler is not active" "$work/out"
-check_recording "$work/timeout.jfr" jdk.ExecutionSample Busy.busyMethod "timeout"
-stop_jvm
 
 # Thread and class-loader churn under 1 ms itimer + wall + alloc + lock,
 # with start/dump/stop cycles, and the JVM exiting while being profiled.
@@ -222,8 +235,8 @@ public class Churn {
     public static void main(String[] a) throws Exception {
         URL here = Churn.class.getProtectionDomain().getCodeSource().getLocation();
         System.out.println("ready");
-        long end = System.currentTimeMillis() + Long.parseLong(a[0]);
-        while (System.currentTimeMillis() < end) {
+        java.io.File quit = new java.io.File(a[0]);
+        while (!quit.exists()) {
             Thread[] ts = new Thread[8];
             for (int i = 0; i < ts.length; i++) { ts[i] = new Thread(Churn::work); ts[i].start(); }
             for (Thread t : ts) t.join();
@@ -237,7 +250,7 @@ public class Churn {
 EOF
 "$JDK17/bin/javac" --release 11 -d "$work" "$work/Churn.java" || exit 1
 : >"$work/jvm.log"
-(cd "$work" && exec "$JDK/bin/java" -Xmx64m -cp "$work" Churn 4000 >"$work/jvm.log" 2>&1) &
+(cd "$work" && exec "$JDK/bin/java" -Xmx64m -cp "$work" Churn "$work/quit" >"$work/jvm.log" 2>&1) &
 jvm=$!
 for _ in $(seq 100); do grep -q ready "$work/jvm.log" && break; sleep 0.1; done
 rc=0
@@ -253,6 +266,8 @@ done
 [ "$rc" -eq 0 ] && pass "churn: start/dump/stop cycles" || fail "churn: cycles rc $rc"
 check_recording "$work/churn-dump.jfr" jdk.ExecutionSample Churn "churn: dump"
 attach "start,jfr,file=$work/churn-exit.jfr,event=itimer,interval=1ms,wall=5ms,log=$work/churn.log"
+sleep 0.5
+: >"$work/quit"
 wait "$jvm"
 rc=$?
 jvm=""
@@ -261,7 +276,7 @@ if [ "$rc" -eq 0 ] && ! ls "$work"/hs_err* >/dev/null 2>&1; then
 else
 	fail "churn: JVM exit status $rc"
 fi
-check_recording "$work/churn-exit.jfr" jdk.ExecutionSample Churn "churn: recording written at exit"
+check_recording "$work/churn-exit.jfr" profiler.WallClockSample Churn "churn: recording written at exit"
 
 # CPU shares: three methods costing 1:2:4 must get 1/7, 2/7 and 4/7 of the
 # samples within 5 points. Random round lengths keep the sampling from
@@ -285,7 +300,7 @@ EOF
 for e in cpu wall; do
 	"$JDK17/bin/java" -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,Ratio::* \
 		-agentpath:"$LIB"=start,quiet,event=$e,interval=1ms,file="$work/ratio-$e.jfr",jfr \
-		-cp "$work" Ratio 4000 >"$work/jvm.log" 2>&1
+		-cp "$work" Ratio 3000 >"$work/jvm.log" 2>&1
 	"$PYROJAVA" convert --format collapsed "$work/ratio-$e.jfr" >"$work/collapsed" 2>"$work/err"
 	shares=$(awk '/^#/ { cpu = $2 ~ /cpu/; next }
 		cpu { n = $NF; gsub(/[][]/, "", n)
@@ -299,9 +314,23 @@ for e in cpu wall; do
 	esac
 done
 
+# The musl build must load with musl's dynamic linker, every symbol resolved.
+cat >"$work/mload.c" <<'EOF'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	void *h = argc > 1 ? dlopen(argv[1], RTLD_NOW) : NULL;
+	if (!h || !dlsym(h, "Agent_OnAttach")) {
+		printf("%s\n", dlerror());
+		return 1;
+	}
+	return 0;
+}
+EOF
 if [ -f "$MUSL" ] && readelf -d "$MUSL" | grep -q 'NEEDED.*libc.so]' &&
-	nm -D --defined-only "$MUSL" | grep -q ' T Agent_OnAttach$'; then
-	pass "musl build links musl's libc and exports Agent_OnAttach"
+	musl-gcc -o "$work/mload" "$work/mload.c" >"$work/out" 2>&1 && "$work/mload" "$MUSL" >"$work/out" 2>&1; then
+	pass "musl build loads under musl's dynamic linker and exports Agent_OnAttach"
 else
 	fail "musl build at $MUSL"
 fi
