@@ -219,6 +219,10 @@ static int write_window(ag_window *w, ag_output fmt, const char *file)
 	bool ok;
 	if (fmt == AG_OUTPUT_JFR && !file)
 		return fail(RC_ARGS, "JFR output requires file=");
+	uint64_t dropped = atomic_load(&w->dropped);
+	if (dropped)
+		ag_log(AG_LOG_WARN, "%llu samples were dropped: the sample tables were full",
+			(unsigned long long)dropped);
 	if (fmt == AG_OUTPUT_JFR)
 		ok = ag_jfr_write(file, w, &s.settings, err, sizeof(err));
 	else

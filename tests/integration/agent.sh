@@ -221,6 +221,14 @@ for JDK in $JDKS; do
 	"$JDK/bin/java" -agentpath:"$LIB"=start,event=itimer,interval=5ms,file="$work/onload.jfr",jfr \
 		-Xmx128m -cp "$work" Busy 1500 >"$work/jvm.log" 2>&1
 	check_recording "$work/onload.jfr" jdk.ExecutionSample Busy.busyMethod "$v: -agentpath until exit"
+	# A malformed -agentpath option stops the JVM from starting, with the message.
+	"$JDK/bin/java" -agentpath:"$LIB"=start,interval=often -version >"$work/out" 2>"$work/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -q "^\[ERROR\] Invalid interval" "$work/err"; then
+		pass "$v: bad -agentpath option refused"
+	else
+		fail "$v: bad -agentpath option (rc $rc)"
+	fi
 done
 
 
