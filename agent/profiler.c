@@ -97,8 +97,12 @@ static bool start_cpu(const ag_args *a, char *err, size_t n)
 	}
 	if (e != &ag_engine_cpu)
 		return false;
-	/* perf events are often forbidden in containers: say why once, keep going. */
-	ag_log(AG_LOG_WARN, "%s; falling back to itimer", err);
+	/* perf events are often forbidden in containers: say why once per JVM
+	 * (daemons restart profiling every interval), keep going. */
+	static bool warned;
+	if (!warned)
+		ag_log(AG_LOG_WARN, "%s; falling back to itimer", err);
+	warned = true;
 	s.settings.engine = ag_engine_itimer.name;
 	return start_engine(&ag_engine_itimer, &cfg, err, n);
 }
