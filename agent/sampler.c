@@ -151,22 +151,24 @@ static void walk(void *jt, void *ucontext, ag_frame *frames, uint32_t *n)
 	*n = 1;
 }
 
-void ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state)
+uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state,
+	ag_window **window)
 {
+	*window = NULL;
 	if (!ag_jvm.bridge_ok || !ag_jvm.agct)
-		return;
+		return 0;
 	void *jt = pthread_getspecific(ag_jvm.thread_key);
 	if (!jt || !is_java_thread(jt))
-		return;
+		return 0;
 	ag_window *w = ag_window_enter();
 	if (!w)
-		return;
+		return 0;
 	uint32_t tid = ag_gettid();
 	frame_buffer *b = claim_buffer(tid);
 	if (!b) {
 		atomic_fetch_add(&skipped, 1);
 		ag_window_leave(w);
-		return;
+		return 0;
 	}
 	uint32_t n = 0;
 	walk(jt, ucontext, b->frames, &n);
@@ -177,8 +179,10 @@ void ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state)
 		.state = (uint8_t)state,
 		.samples = 1,
 	};
-	ag_record(w, b->frames, n, &ev);
+	uint32_t trace = ag_record(w, b->frames, n, &ev);
 	atomic_flag_clear(&b->busy);
 	ag_window_leave(w);
 	ag_sampler_note_thread(tid, jt);
+	*window = w;
+	return trace;
 }

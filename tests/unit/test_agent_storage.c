@@ -91,6 +91,30 @@ static void test_event_without_stack(void **state)
 	ag_storage_open(false);
 }
 
+static void test_repeat_a_known_stack(void **state)
+{
+	(void)state;
+	ag_frame f[3];
+	stack_of(f, 3, 9);
+	ag_window *w = ag_window_enter();
+	ag_event ev = {.ticks = 1, .tid = 3, .kind = AG_EV_WALL, .samples = 1};
+	uint32_t trace = ag_record(w, f, 3, &ev);
+	assert_true(trace > 0 && trace != AG_NO_STACK);
+	ev.ticks = 2;
+	assert_true(ag_record_trace(w, trace, &ev));
+	/* Ids that name no stored stack are refused. */
+	assert_false(ag_record_trace(w, 0, &ev));
+	assert_false(ag_record_trace(w, w->trace_cap + 1, &ev));
+	assert_false(ag_record_trace(w, trace == 1 ? 2 : 1, &ev));
+	ag_window_leave(w);
+	w = ag_storage_close(false);
+	assert_int_equal(atomic_load(&w->event_used), 2);
+	assert_int_equal(w->events[1].trace, trace);
+	assert_int_equal(w->events[1].ticks, 2);
+	assert_int_equal(atomic_load(&w->traces[trace - 1].samples), 2);
+	ag_storage_open(false);
+}
+
 enum { WRITERS = 4, PER_WRITER = 20000, STACKS = 100 };
 
 static void *writer(void *arg)
@@ -174,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_traces_are_deduplicated_and_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_without_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeat_a_known_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table_drops_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_rotates_without_losing_samples, setup, teardown),
