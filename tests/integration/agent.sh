@@ -175,9 +175,13 @@ engine_checks() {
 
 	# timeout= stops by itself and writes the recording.
 	asprof -f "$work/timeout.jfr" -o jfr -e itimer start --timeout 1 "$jvm"
-	sleep 2
-	asprof status "$jvm"
-	rc=$?
+	sleep 1
+	for _ in $(seq 20); do
+		asprof status "$jvm"
+		rc=$?
+		grep -q "^Profiler is not active" "$work/out" && break
+		sleep 0.5
+	done
 	expect 0 "timeout stopped the profiler" "^Profiler is not active" "$work/out"
 	check_recording "$work/timeout.jfr" jdk.ExecutionSample Busy.busyMethod "timeout"
 }
