@@ -10,7 +10,6 @@
 #define THREAD_SET_CAP 8192
 #define TID_MAP_CAP 16384
 #define BUFFERS 32
-#define MAX_DEPTH 2048
 #define TOMBSTONE ((void *)1)
 
 static _Atomic(void *) java_threads[THREAD_SET_CAP];
@@ -23,11 +22,11 @@ static tid_entry tid_map[TID_MAP_CAP];
 
 typedef struct frame_buffer {
 	atomic_flag busy;
-	ag_frame frames[MAX_DEPTH];
+	ag_frame frames[AG_MAX_DEPTH];
 } frame_buffer;
 static frame_buffer buffers[BUFFERS]; /* zeroed flags are clear */
 
-static int max_depth = MAX_DEPTH;
+static int max_depth = AG_MAX_DEPTH;
 static _Atomic uint64_t skipped;
 
 uint32_t ag_gettid(void)
@@ -37,7 +36,7 @@ uint32_t ag_gettid(void)
 
 void ag_sampler_set_depth(int depth)
 {
-	max_depth = depth > 0 && depth < MAX_DEPTH ? depth : MAX_DEPTH;
+	max_depth = depth > 0 && depth < AG_MAX_DEPTH ? depth : AG_MAX_DEPTH;
 }
 
 uint64_t ag_sampler_skipped(void)

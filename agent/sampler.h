@@ -12,6 +12,9 @@
 
 #include "storage.h"
 
+/* Deepest stack AsyncGetCallTrace is asked for (jstackdepth is capped here). */
+#define AG_MAX_DEPTH 2048
+
 /*
  * Async-signal-safe. Samples the interrupted thread into the open window.
  * Returns the stack's trace id (0 if nothing was recorded) and, in *window,

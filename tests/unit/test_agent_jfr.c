@@ -51,11 +51,15 @@ static int write_recording(void **state)
 	add(w, AG_EV_WALL, 0, NULL, 0, AG_STATE_RUNNABLE);
 	add(w, AG_EV_ALLOC_IN_TLAB, -5, "java/lang/String", 24, 0);
 	add(w, AG_EV_LOCK, -2, "java/lang/Object", 5000000, 0);
+	/* A stack as deep as jstackdepth (below) was cut by the walker. */
+	ag_frame deep[2] = {{.bci = -9}, {.bci = -7}};
+	ag_event ev = {.ticks = ag_ticks(), .tid = ag_gettid(), .kind = AG_EV_CPU, .samples = 1};
+	assert_true(ag_record(w, deep, 2, &ev));
 	ag_window_leave(w);
 	w = ag_storage_close(false);
 	ag_jfr_settings s = {
 		.engine = "itimer", .event = "itimer", .interval = 10000000, .wall = -1,
-		.alloc = 524288, .lock = 10000000, .jstackdepth = 2048,
+		.alloc = 524288, .lock = 10000000, .jstackdepth = 2,
 	};
 	snprintf(rec.path, sizeof(rec.path), "/tmp/test_agent_jfr.%d.jfr", (int)getpid());
 	char err[256];
@@ -124,7 +128,7 @@ static void test_events_by_type(void **state)
 		const char *cls;
 		int n;
 	} want[] = {
-		{"jdk.ExecutionSample", 3}, {"profiler.WallClockSample", 2},
+		{"jdk.ExecutionSample", 4}, {"profiler.WallClockSample", 2},
 		{"jdk.ObjectAllocationInNewTLAB", 1}, {"jdk.ObjectAllocationOutsideTLAB", 0},
 		{"jdk.JavaMonitorEnter", 1},
 	};
@@ -211,6 +215,25 @@ static void test_converter_sees_stacks_threads_and_values(void **state)
 	jfr_profiles_free(&out);
 }
 
+static void test_stacks_cut_at_jstackdepth_are_truncated(void **state)
+{
+	recording *rec = *state;
+	jfr_convert_options o = JFR_CONVERT_OPTIONS_INIT;
+	o.truncated_frame = true;
+	jfr_profiles out;
+	char *err = NULL;
+	if (!jfr_convert(rec->data, rec->len, &o, &out, &err))
+		fail_msg("%s", err);
+	pj_buf b = {0};
+	pprof_write_collapsed(profile(&out, "process_cpu_cpu__nanoseconds")->builder, &b);
+	const char *text = pj_buf_cstr(&b);
+	/* Synthetic frames have an empty class, hence the converter's leading dot. */
+	assert_non_null(strstr(text, "[truncated]:0;.unknown_state:0;.deopt:0 [10000000]"));
+	assert_null(strstr(text, "[truncated]:0;.unknown_Java"));
+	pj_buf_free(&b);
+	jfr_profiles_free(&out);
+}
+
 static void test_unwritable_path_reports_the_file(void **state)
 {
 	(void)state;
@@ -228,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_events_by_type),
 		cmocka_unit_test(test_event_setting_names_the_engine),
 		cmocka_unit_test(test_converter_sees_stacks_threads_and_values),
+		cmocka_unit_test(test_stacks_cut_at_jstackdepth_are_truncated),
 		cmocka_unit_test(test_unwritable_path_reports_the_file),
 	};
 	return cmocka_run_group_tests(tests, write_recording, remove_recording);
