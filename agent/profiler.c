@@ -15,6 +15,7 @@
 #include "jfr_writer.h"
 #include "log.h"
 #include "output.h"
+#include "resolver.h"
 #include "sampler.h"
 #include "storage.h"
 #include "threads.h"
@@ -208,6 +209,8 @@ static int start(ag_args *a, bool resume)
 	s.settings.event = s.args.event;
 	s.running = true;
 	atomic_store(&active, true);
+	if (!ag_resolver_start())
+		ag_log(AG_LOG_DEBUG, "No resolver thread: method names are resolved at dump only");
 	s.started = time(NULL);
 	if (s.args.timeout > 0)
 		arm_timer(s.args.timeout);
@@ -239,6 +242,7 @@ static int stop_session(const ag_args *a)
 {
 	disarm_timer();
 	stop_engines();
+	ag_resolver_stop();
 	ag_window *w = ag_storage_close(false);
 	s.running = false;
 	atomic_store(&active, false);

@@ -50,7 +50,7 @@ typedef struct ag_event {
 
 typedef struct ag_trace {
 	_Atomic uint64_t hash; /* 0 = free slot */
-	_Atomic uint32_t ready; /* frames written */
+	_Atomic uint32_t ready; /* 0 = being written, 1 = frames written, 2 = names resolved */
 	uint32_t nframes;
 	uint64_t frames_off;
 	_Atomic uint64_t samples;
