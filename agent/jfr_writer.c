@@ -371,18 +371,26 @@ bool ag_jfr_write(const char *path, ag_window *w, const ag_jfr_settings *s, char
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	bool ok = fd >= 0 && write_all(fd, b.data, b.len);
+	if (fd < 0) {
+		snprintf(err, errlen, "Could not open output file: %s (%s)", path, strerror(errno));
+		ag_buf_free(&b);
+		return false;
+	}
+	const char *step = "write";
+	bool ok = write_all(fd, b.data, b.len);
 	int saved = errno;
-	if (fd >= 0 && close(fd) != 0)
+	if (close(fd) != 0 && ok) {
+		saved = errno;
 		ok = false;
+	}
 	if (ok && rename(tmp, path) != 0) {
+		step = "rename";
 		saved = errno;
 		ok = false;
 	}
 	if (!ok) {
-		if (fd >= 0)
-			unlink(tmp);
-		snprintf(err, errlen, "Could not open output file: %s (%s)", path, strerror(saved));
+		unlink(tmp);
+		snprintf(err, errlen, "Could not %s output file: %s (%s)", step, path, strerror(saved));
 	}
 	ag_buf_free(&b);
 	return ok;

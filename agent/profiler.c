@@ -169,8 +169,9 @@ static void arm_timer(long seconds)
 	if (seconds > 0xffffff)
 		seconds = 0xffffff;
 	uintptr_t packed = (uintptr_t)timer_gen << 24 | (uintptr_t)seconds;
-	if (pthread_create(&t, &attr, timer_main, (void *)packed) != 0)
-		ag_log(AG_LOG_WARN, "Could not start the timeout thread: %s", strerror(errno));
+	int rc = pthread_create(&t, &attr, timer_main, (void *)packed);
+	if (rc != 0)
+		ag_log(AG_LOG_WARN, "Could not start the timeout thread: %s", strerror(rc));
 	pthread_attr_destroy(&attr);
 }
 
