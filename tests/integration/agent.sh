@@ -130,6 +130,22 @@ idle_and_text_checks() {
 	asprof stop -o collapsed "$jvm"
 	rc=$?
 	expect 0 "$v: collapsed text output" "^Busy.main;Busy.busyMethod;Busy.spin [0-9]*$" "$work/out"
+
+	# resume keeps what the stopped session collected; threads splits stacks by thread.
+	attach "start,event=itimer,interval=1ms,quiet,log=$work/r.log"
+	sleep 0.5
+	attach "stop,collapsed,file=$work/first.txt,log=$work/r.log"
+	attach "resume,event=itimer,interval=1ms,threads,quiet,log=$work/r.log"
+	sleep 0.3
+	attach "stop,collapsed,file=$work/second.txt,log=$work/r.log"
+	first=$(awk '{ n += $NF } END { print n + 0 }' "$work/first.txt")
+	second=$(awk '{ n += $NF } END { print n + 0 }' "$work/second.txt")
+	if [ "$first" -gt 0 ] && [ "$second" -ge "$first" ] &&
+		grep -q '^\[main tid=[0-9]*\];Busy.main;Busy.busyMethod' "$work/second.txt"; then
+		pass "resume keeps the samples ($first, then $second) and threads names the thread"
+	else
+		fail "resume: $first then $second samples; $(head -c 200 "$work/second.txt")"
+	fi
 }
 
 # The other engines and timeout= (JDK 17 only).
