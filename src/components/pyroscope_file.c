@@ -221,7 +221,8 @@ static void enforce_limits(file_state *f)
 {
 	stored_list list = {0};
 	collect(f->directory, 0, &list);
-	qsort(list.items, list.len, sizeof(*list.items), by_age);
+	if (list.len)
+		qsort(list.items, list.len, sizeof(*list.items), by_age);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	int64_t cutoff = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - f->retention_ns;

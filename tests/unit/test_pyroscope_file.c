@@ -97,7 +97,7 @@ static char *find_one(const char *dir, const char *suffix)
 		size_t len = strlen(e->d_name), sl = strlen(suffix);
 		if (len > sl && strcmp(e->d_name + len - sl, suffix) == 0) {
 			assert_null(found);
-			found = malloc(strlen(dir) + len + 2);
+			found = malloc(strlen(dir) + len + 16); /* room to swap the suffix */
 			sprintf(found, "%s/%s", dir, e->d_name);
 		}
 	}
