@@ -52,6 +52,11 @@ receiver_addr() {
 	sed -n 's/.*msg="receiving profiles".* addr=\([^ ]*\).*/\1/p' "$1" | head -n 1
 }
 
+# The documented example is valid and formatted.
+example="$PJ_SOURCE_DIR/examples/relay-and-local-files.alloy"
+"$PYROJAVA" validate "$example" >"$dir/example.log" 2>&1 || fail "validate $example exited $?"
+"$PYROJAVA" fmt --test "$example" >>"$dir/example.log" 2>&1 || fail "$example is not formatted"
+
 recording="$PJ_TESTDATA_DIR/jfr-parser/async-profiler.jfr.gz"
 "$PYROJAVA" convert -o "$dir/pprof" "$recording" >"$dir/convert.log" 2>&1 || fail "convert exited $?"
 profile=$(ls "$dir"/pprof/process_cpu.*.pb.gz 2>/dev/null | head -n 1)
