@@ -296,6 +296,27 @@ static void write_destroy(void *state)
 	pj_appendable_unref(&w->app);
 }
 
+/* Unhealthy while an endpoint's last delivery failed, with the endpoints and reasons. */
+static void write_health(void *state, pj_health *out)
+{
+	write_state *w = state;
+	pj_buf msg = PJ_BUF_INIT;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->neps; i++) {
+		char *failure = pj_write_endpoint_failure(w->eps[i]);
+		if (failure)
+			pj_buf_printf(&msg, "%sendpoint %s: %s", msg.len ? "; " : "",
+				pj_write_endpoint_label(w->eps[i]), failure);
+		free(failure);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (msg.len)
+		pj_health_set(out, PJ_HEALTH_UNHEALTHY, msg.data);
+	else
+		pj_health_set(out, PJ_HEALTH_HEALTHY, "every endpoint delivered its last profile");
+	pj_buf_free(&msg);
+}
+
 static const pj_attr_schema export_attrs[] = {
 	{"receiver", &pj_type_receiver, NULL, false, NULL},
 	{NULL, NULL, NULL, false, NULL},
@@ -309,4 +330,5 @@ const pj_component_type pj_pyroscope_write_type = {
 	.build = write_build,
 	.update = write_update,
 	.destroy = write_destroy,
+	.health = write_health,
 };

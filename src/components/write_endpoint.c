@@ -35,6 +35,7 @@ struct pj_write_endpoint {
 	pthread_cond_t cv;
 	pj_write_payload **queue; /* ring buffer */
 	size_t head, count, cap, queued_bytes, max_bytes;
+	char *failure; /* why the last profile was given up on; NULL after a success */
 	atomic_bool stopping;
 	_Atomic int64_t deadline_ns; /* monotonic; valid once stopping */
 	uint64_t rng;
@@ -189,6 +190,11 @@ void pj_write_endpoint_take_queue(pj_write_endpoint *to, pj_write_endpoint *from
 	}
 }
 
+const char *pj_write_endpoint_label(const pj_write_endpoint *ep)
+{
+	return ep->label;
+}
+
 const pj_value *pj_write_endpoint_cfg(const pj_write_endpoint *ep)
 {
 	return ep->cfg;
@@ -226,9 +232,26 @@ static int abort_on_deadline(void *ctx, curl_off_t dltotal, curl_off_t dlnow, cu
 	return past_deadline(ctx) ? 1 : 0;
 }
 
+static void set_failure(pj_write_endpoint *ep, const char *why)
+{
+	pthread_mutex_lock(&ep->mu);
+	free(ep->failure);
+	ep->failure = why ? pj_strdup(why) : NULL;
+	pthread_mutex_unlock(&ep->mu);
+}
+
+char *pj_write_endpoint_failure(pj_write_endpoint *ep)
+{
+	pthread_mutex_lock(&ep->mu);
+	char *out = ep->failure ? pj_strdup(ep->failure) : NULL;
+	pthread_mutex_unlock(&ep->mu);
+	return out;
+}
+
 static void give_up(pj_write_endpoint *ep, const pj_write_payload *p, int64_t attempts, const char *why)
 {
 	count_outcome(ep, p, false);
+	set_failure(ep, why);
 	char retries[24];
 	snprintf(retries, sizeof(retries), "%lld", (long long)(attempts - 1));
 	pj_log_once_log(ep->once, "push", why, PJ_LOG_WARN, ep->component_id,
@@ -251,6 +274,7 @@ static void deliver(pj_write_endpoint *ep, const pj_write_payload *p)
 		observe_latency(ep, "push_downstream", t0);
 		if (o == PJ_WRITE_OK) {
 			count_outcome(ep, p, true);
+			set_failure(ep, NULL);
 			observe_latency(ep, "push_endpoint", start);
 			if (pj_log_once_clear(ep->once, "push"))
 				pj_log(PJ_LOG_INFO, ep->component_id, "endpoint recovered", "endpoint", ep->label, NULL);
@@ -297,6 +321,7 @@ static void endpoint_free(pj_write_endpoint *ep)
 	pj_value_unref(ep->cfg);
 	pj_log_once_free(ep->once);
 	free(ep->queue);
+	free(ep->failure);
 	free(ep->label);
 	free(ep->component_id);
 	pthread_mutex_destroy(&ep->mu);

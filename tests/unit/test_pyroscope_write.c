@@ -343,6 +343,10 @@ static void test_retries_then_success(void **state)
 	wait_metric(&h, "pyroscope_write_sent_profiles_total", f->url, 1);
 	assert_int_equal(fake_count(f), 3);
 	assert_true(metric(&h, "pyroscope_write_retries_total", f->url) == 2);
+	pj_health health = {0};
+	assert_true(pj_controller_health(h.ctl, "pyroscope.write.t", &health));
+	assert_int_equal(health.state, PJ_HEALTH_HEALTHY);
+	pj_health_clear(&health);
 	assert_true(metric(&h, "pyroscope_write_dropped_profiles_total", f->url) == 0);
 	finish(&h);
 	free(text);
@@ -363,6 +367,11 @@ static void test_400_is_not_retried(void **state)
 	wait_metric(&h, "pyroscope_write_dropped_profiles_total", f->url, 1);
 	assert_int_equal(fake_count(f), 1);
 	assert_true(metric(&h, "pyroscope_write_retries_total", f->url) == 0);
+	pj_health health = {0};
+	assert_true(pj_controller_health(h.ctl, "pyroscope.write.t", &health));
+	assert_int_equal(health.state, PJ_HEALTH_UNHEALTHY);
+	assert_non_null(strstr(health.message, "server returned HTTP status 400: invalid_argument: bad profile"));
+	pj_health_clear(&health);
 	finish(&h);
 	free(text);
 	fake_free(f);
