@@ -236,45 +236,34 @@ static void enforce_limits(file_state *f)
 	free(list.items);
 }
 
-/* Writes one sample and its labels; false + *err. */
-static bool store_sample(file_state *f, const pj_label *labels, size_t n, const pj_raw_sample *s, char **err)
+/* "<directory>/<service>/<metric>/<unix-ms>-<type>" with its directories created. */
+static bool sample_base(file_state *f, const pj_label *labels, size_t n, const char *type, pj_buf *base,
+	char **err)
 {
-	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, dir = PJ_BUF_INIT, base = PJ_BUF_INIT;
-	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
-	bool gzipped = gunzip_is_gzip(s->data, s->len);
-	bool ok = !gzipped || gunzip_buf(s->data, s->len, MAX_PROFILE_BYTES, &raw, err);
-	if (ok && !gzipped && !gzip_buf(s->data, s->len, &gz)) {
-		*err = pj_strdup("gzip failed");
-		ok = false;
-	}
-	const void *pprof = gzipped ? raw.data : s->data;
-	size_t pprof_len = gzipped ? raw.len : s->len;
-	if (ok && !pj_pprof_first_sample_type(pprof, pprof_len, &type))
-		pj_buf_puts(&type, "unknown");
 	const char *service = label_value(labels, n, "service_name");
 	service = service ? service : label_value(labels, n, "job");
 	const char *metric = label_value(labels, n, "__name__");
-	pj_buf_printf(&dir, "%s/", f->directory);
-	path_part(&dir, service ? service : "unknown_service");
-	pj_buf_putc(&dir, '/');
-	path_part(&dir, metric ? metric : "unknown");
-	ok = ok && mkdir_p(dir.data, err);
+	pj_buf_printf(base, "%s/", f->directory);
+	path_part(base, service ? service : "unknown_service");
+	pj_buf_putc(base, '/');
+	path_part(base, metric ? metric : "unknown");
+	if (!mkdir_p(base->data, err))
+		return false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	pj_buf_printf(&base, "%s/%lld-", dir.data, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-	path_part(&base, pj_buf_cstr(&type));
-	int fd = ok ? create_unique(base.data, ".pb.gz", &path) : -1;
-	if (ok && fd < 0) {
-		*err = pj_asprintf("create %s: %s", pj_buf_cstr(&path), strerror(errno));
-		ok = false;
-	}
-	if (ok) {
-		const pj_buf *body = gzipped ? NULL : &gz;
-		ok = write_all(fd, body ? body->data : s->data, body ? body->len : s->len);
-		ok = close(fd) == 0 && ok;
-		if (!ok)
-			*err = pj_asprintf("write %s: %s", path.data, strerror(errno));
-	}
+	pj_buf_printf(base, "/%lld-", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	path_part(base, type);
+	return true;
+}
+
+/* Writes the gzipped profile to a new <base>.pb.gz and the labels beside it. */
+static bool write_files(const char *base, const void *gz, size_t len, const pj_label *labels, size_t n,
+	char **err)
+{
+	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
+	int fd = create_unique(base, ".pb.gz", &path);
+	bool ok = fd >= 0 && write_all(fd, gz, len);
+	ok = (fd < 0 || close(fd) == 0) && ok;
 	if (ok) {
 		path.len -= strlen(".pb.gz");
 		pj_buf_puts(&path, ".labels.json");
@@ -282,12 +271,30 @@ static bool store_sample(file_state *f, const pj_label *labels, size_t n, const 
 		fd = open(path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		ok = fd >= 0 && write_all(fd, json.data, json.len);
 		ok = (fd < 0 || close(fd) == 0) && ok;
-		if (!ok)
-			*err = pj_asprintf("write %s: %s", path.data, strerror(errno));
 	}
-	pj_buf *bufs[] = {&raw, &gz, &type, &dir, &base, &path, &json};
-	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
-		pj_buf_free(bufs[i]);
+	if (!ok)
+		*err = pj_asprintf("write %s: %s", pj_buf_cstr(&path), strerror(errno));
+	pj_buf_free(&path);
+	pj_buf_free(&json);
+	return ok;
+}
+
+/* Writes one sample and its labels; false + *err. */
+static bool store_sample(file_state *f, const pj_label *labels, size_t n, const pj_raw_sample *s, char **err)
+{
+	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, base = PJ_BUF_INIT;
+	bool gzipped = gunzip_is_gzip(s->data, s->len);
+	bool ok = gzipped ? gunzip_buf(s->data, s->len, MAX_PROFILE_BYTES, &raw, err) : gzip_buf(s->data, s->len, &gz);
+	if (!ok && !gzipped)
+		*err = pj_strdup("gzip failed");
+	if (ok && !pj_pprof_first_sample_type(gzipped ? raw.data : s->data, gzipped ? raw.len : s->len, &type))
+		pj_buf_puts(&type, "unknown");
+	ok = ok && sample_base(f, labels, n, type.data, &base, err);
+	ok = ok && write_files(base.data, gzipped ? s->data : gz.data, gzipped ? s->len : gz.len, labels, n, err);
+	pj_buf_free(&raw);
+	pj_buf_free(&gz);
+	pj_buf_free(&type);
+	pj_buf_free(&base);
 	return ok;
 }
 

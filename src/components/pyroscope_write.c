@@ -192,55 +192,79 @@ static bool same_url(const pj_write_endpoint *a, const pj_write_endpoint *b)
 	return strcmp(pj_arg_str(pj_write_endpoint_cfg(a), "url"), pj_arg_str(pj_write_endpoint_cfg(b), "url")) == 0;
 }
 
+/* The endpoint list for new arguments, and which endpoints of the current one it keeps. */
+typedef struct endpoint_plan {
+	pj_write_endpoint **eps;
+	bool *fresh; /* eps[i] was started for this plan */
+	size_t n;
+	bool *kept; /* per current endpoint */
+} endpoint_plan;
+
+/* Reuses endpoints whose block is unchanged and starts the others. False + *err if one cannot start. */
+static bool plan_endpoints(write_state *w, const pj_value *args, endpoint_plan *p, char **err)
+{
+	const pj_value *blocks = pj_object_get(args, "endpoint");
+	p->n = blocks && pj_value_kind(blocks) == PJ_ARRAY ? pj_array_len(blocks) : 0;
+	p->eps = pj_calloc(p->n + 1, sizeof(*p->eps));
+	p->fresh = pj_calloc(p->n + 1, sizeof(*p->fresh));
+	p->kept = pj_calloc(w->neps + 1, sizeof(*p->kept));
+	for (size_t i = 0; i < p->n; i++) {
+		const pj_value *cfg = pj_array_get(blocks, i);
+		size_t j = find_equal(w->eps, p->kept, w->neps, cfg);
+		if (j < w->neps) {
+			p->kept[j] = true;
+			p->eps[i] = w->eps[j];
+			continue;
+		}
+		p->fresh[i] = true;
+		if (!(p->eps[i] = pj_write_endpoint_start(cfg, pj_component_id(w->self), &w->m, err)))
+			return false;
+	}
+	return true;
+}
+
+/* Current endpoints the plan drops, after handing their queues to a new endpoint with the same URL. */
+static size_t retire_endpoints(write_state *w, const endpoint_plan *p, pj_write_endpoint **gone)
+{
+	size_t ngone = 0;
+	for (size_t j = 0; j < w->neps; j++) {
+		if (p->kept[j])
+			continue;
+		for (size_t i = 0; i < p->n; i++) {
+			if (p->fresh[i] && same_url(p->eps[i], w->eps[j])) {
+				pj_write_endpoint_take_queue(p->eps[i], w->eps[j]);
+				break;
+			}
+		}
+		gone[ngone++] = w->eps[j];
+	}
+	return ngone;
+}
+
 /*
- * Replaces the endpoints and external labels for new arguments. Endpoints
- * whose block did not change keep running; a changed one hands its queue to
- * its successor with the same URL. On failure nothing changes.
+ * Replaces the endpoints and external labels for new arguments. Only the
+ * evaluation thread calls this, so w->eps is read without the lock and
+ * replaced under it. On failure nothing changes.
  */
 static bool apply_args(write_state *w, const pj_value *args, char **err)
 {
-	const pj_value *blocks = pj_object_get(args, "endpoint");
-	size_t n = blocks && pj_value_kind(blocks) == PJ_ARRAY ? pj_array_len(blocks) : 0;
-	pj_write_endpoint **eps = pj_calloc(n + 1, sizeof(*eps));
-	bool *fresh = pj_calloc(n + 1, sizeof(*fresh));
-	pj_write_endpoint **old = w->eps; /* only this thread replaces w->eps */
-	size_t nold = w->neps;
-	bool *kept = pj_calloc(nold + 1, sizeof(*kept));
-	bool ok = true;
-	for (size_t i = 0; ok && i < n; i++) {
-		const pj_value *cfg = pj_array_get(blocks, i);
-		size_t j = find_equal(old, kept, nold, cfg);
-		if (j < nold) {
-			kept[j] = true;
-			eps[i] = old[j];
-			continue;
-		}
-		fresh[i] = true;
-		ok = (eps[i] = pj_write_endpoint_start(cfg, pj_component_id(w->self), &w->m, err)) != NULL;
-	}
-	pj_write_endpoint **gone = pj_calloc(ok ? nold + 1 : n + 1, sizeof(*gone));
+	endpoint_plan p = {0};
+	bool ok = plan_endpoints(w, args, &p, err);
+	pj_write_endpoint **gone = pj_calloc(w->neps + p.n + 1, sizeof(*gone));
 	size_t ngone = 0;
 	if (!ok) {
-		for (size_t i = 0; i < n; i++) {
-			if (fresh[i] && eps[i])
-				gone[ngone++] = eps[i];
+		for (size_t i = 0; i < p.n; i++) {
+			if (p.fresh[i] && p.eps[i])
+				gone[ngone++] = p.eps[i];
 		}
-		free(eps);
+		free(p.eps);
 	} else {
-		for (size_t j = 0; j < nold; j++) {
-			for (size_t i = 0; !kept[j] && i < n; i++) {
-				if (fresh[i] && same_url(eps[i], old[j])) {
-					pj_write_endpoint_take_queue(eps[i], old[j]);
-					break;
-				}
-			}
-			if (!kept[j])
-				gone[ngone++] = old[j];
-		}
+		ngone = retire_endpoints(w, &p, gone);
 		const pj_value *ext = pj_object_get(args, "external_labels");
 		pthread_mutex_lock(&w->mu);
-		w->eps = eps;
-		w->neps = n;
+		pj_write_endpoint **old = w->eps;
+		w->eps = p.eps;
+		w->neps = p.n;
 		if (w->external)
 			pj_value_unref(w->external);
 		w->external = ext ? pj_value_ref(ext) : NULL;
@@ -248,8 +272,8 @@ static bool apply_args(write_state *w, const pj_value *args, char **err)
 		free(old);
 	}
 	stop_endpoints(gone, ngone, 0);
-	free(fresh);
-	free(kept);
+	free(p.fresh);
+	free(p.kept);
 	return ok;
 }
 

@@ -485,6 +485,37 @@ static void test_queue_overflow_drops_oldest(void **state)
 	fake_free(f);
 }
 
+/* A reload switches endpoints and external labels; the receiver held by senders keeps working. */
+static void test_reload_changes_endpoints_and_labels(void **state)
+{
+	(void)state;
+	fake *first = fake_start(), *second = fake_start();
+	char ep[512];
+	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n  }\n", first->url);
+	char *text = config(ep);
+	harness h = start(text);
+	pj_appendable *a = receiver(&h);
+	push(a, "before", "p");
+	fake_wait(first, 1);
+	free(text);
+	snprintf(ep, sizeof(ep),
+		"pyroscope.write \"t\" {\n  external_labels = { env = \"prod\" }\n  endpoint {\n    url = \"%s\"\n  }\n}\n",
+		second->url);
+	pj_diags diags = PJ_DIAGS_INIT;
+	assert_true(load(&h, ep, &diags));
+	pj_diags_free(&diags);
+	push(a, "after", "p");
+	fake_wait(second, 1);
+	decoded d;
+	decode_request(&second->req[0], &d);
+	assert_string_equal(d.labels, "__delta__=false;__name__=process_cpu;env=prod;service_name=after;");
+	pj_buf_free(&d.profile);
+	assert_int_equal(fake_count(first), 1);
+	finish(&h);
+	fake_free(first);
+	fake_free(second);
+}
+
 /* A port that was free a moment ago. */
 static int free_port(void)
 {
@@ -736,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_dead_endpoint_does_not_delay_live_one),
 		cmocka_unit_test(test_queue_overflow_drops_oldest),
 		cmocka_unit_test(test_outage_loses_nothing_within_queue),
+		cmocka_unit_test(test_reload_changes_endpoints_and_labels),
 		cmocka_unit_test(test_proxy_env_ignored_unless_asked),
 		cmocka_unit_test(test_secrets_stay_out_of_metrics_and_logs),
 		cmocka_unit_test(test_backoff_schedule),
