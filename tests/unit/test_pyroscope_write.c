@@ -48,6 +48,7 @@ typedef struct fake {
 	int fail_first; /* answer `fail_status` to this many requests, then 200 */
 	int fail_status;
 	bool hang; /* hold every request until released */
+	bool token; /* answer as an oauth2 token endpoint */
 	char url[64];
 } fake;
 
@@ -79,6 +80,11 @@ static void fake_handler(void *ctx, const pj_http_request *req, pj_http_response
 	if (fail)
 		f->fail_first--;
 	pthread_mutex_unlock(&f->mu);
+	if (f->token) {
+		resp->content_type = "application/json";
+		pj_http_response_text(resp, 200, "{\"access_token\":\"tok-123\",\"token_type\":\"bearer\",\"expires_in\":3600}");
+		return;
+	}
 	if (fail) {
 		resp->content_type = "application/json";
 		pj_http_response_text(resp, f->fail_status, "{\"code\":\"invalid_argument\",\"message\":\"bad profile\"}");
@@ -325,6 +331,36 @@ static void test_bearer_token_file_is_read_per_request(void **state)
 	free(text);
 	unlink(path);
 	fake_free(f);
+}
+
+/* oauth2 client credentials against a local token endpoint; the token is reused while valid. */
+static void test_oauth2_client_credentials(void **state)
+{
+	(void)state;
+	fake *f = fake_start(), *tok = fake_start();
+	tok->token = true;
+	char ep[1024];
+	snprintf(ep, sizeof(ep),
+		"  endpoint {\n    url = \"%s\"\n    oauth2 {\n      client_id = \"client\"\n"
+		"      client_secret = \"secret\"\n      token_url = \"%s/token\"\n      scopes = [\"read\", \"write\"]\n"
+		"      endpoint_params = { audience = \"pyro\" }\n    }\n  }\n",
+		f->url, tok->url);
+	char *text = config(ep);
+	harness h = start(text);
+	push(receiver(&h), "app", "one");
+	push(receiver(&h), "app", "two");
+	fake_wait(f, 2);
+	assert_string_equal(f->req[0].authorization, "Bearer tok-123");
+	assert_string_equal(f->req[1].authorization, "Bearer tok-123");
+	assert_int_equal(fake_count(tok), 1);
+	assert_string_equal(tok->req[0].path, "/token");
+	assert_string_equal(tok->req[0].authorization, "Basic Y2xpZW50OnNlY3JldA=="); /* client:secret */
+	assert_string_equal(tok->req[0].content_type, "application/x-www-form-urlencoded");
+	assert_string_equal(tok->req[0].body.data, "grant_type=client_credentials&scope=read%20write&audience=pyro");
+	finish(&h);
+	free(text);
+	fake_free(f);
+	fake_free(tok);
 }
 
 static void test_retries_then_success(void **state)
@@ -733,8 +769,10 @@ static void test_config_validation_messages(void **state)
 		"if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured");
 	expect_invalid("http_headers = { \"content-type\" = [\"x\"] }\n", "setting header \"Content-Type\" is not allowed");
 	expect_invalid("oauth2 {\n token_url = \"http://t\"\n}\n", "oauth2 client_id must be configured");
-	expect_invalid("oauth2 {\n client_id = \"a\"\n client_secret = \"b\"\n token_url = \"http://t\"\n}\n",
-		"oauth2 is not supported by pyrojava");
+	expect_invalid("oauth2 {\n client_id = \"a\"\n client_secret = \"b\"\n client_secret_file = \"/f\"\n token_url = \"http://t\"\n}\n",
+		"at most one of oauth2 client_secret & client_secret_file must be configured");
+	expect_invalid("oauth2 {\n client_id = \"a\"\n token_url = \"http://t\"\n}\n",
+		"either oauth2 client_secret or client_secret_file must be configured");
 }
 
 static void test_unreadable_file_fails_build(void **state)
@@ -760,6 +798,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_arrives_with_headers_auth_and_labels),
 		cmocka_unit_test(test_bearer_token_file_is_read_per_request),
+		cmocka_unit_test(test_oauth2_client_credentials),
 		cmocka_unit_test(test_retries_then_success),
 		cmocka_unit_test(test_400_is_not_retried),
 		cmocka_unit_test(test_429_follows_retry_on_http_429),
