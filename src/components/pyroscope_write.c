@@ -223,20 +223,24 @@ static bool plan_endpoints(write_state *w, const pj_value *args, endpoint_plan *
 	return true;
 }
 
-/* Current endpoints the plan drops, after handing their queues to a new endpoint with the same URL. */
-static size_t retire_endpoints(write_state *w, const endpoint_plan *p, pj_write_endpoint **gone)
+/*
+ * The old endpoints the plan drops, after handing their queues to a new
+ * endpoint with the same URL. Called once appends reach only the new list.
+ */
+static size_t retire_endpoints(pj_write_endpoint **old, size_t nold, const endpoint_plan *p,
+	pj_write_endpoint **gone)
 {
 	size_t ngone = 0;
-	for (size_t j = 0; j < w->neps; j++) {
+	for (size_t j = 0; j < nold; j++) {
 		if (p->kept[j])
 			continue;
 		for (size_t i = 0; i < p->n; i++) {
-			if (p->fresh[i] && same_url(p->eps[i], w->eps[j])) {
-				pj_write_endpoint_take_queue(p->eps[i], w->eps[j]);
+			if (p->fresh[i] && same_url(p->eps[i], old[j])) {
+				pj_write_endpoint_take_queue(p->eps[i], old[j]);
 				break;
 			}
 		}
-		gone[ngone++] = w->eps[j];
+		gone[ngone++] = old[j];
 	}
 	return ngone;
 }
@@ -259,16 +263,17 @@ static bool apply_args(write_state *w, const pj_value *args, char **err)
 		}
 		free(p.eps);
 	} else {
-		ngone = retire_endpoints(w, &p, gone);
 		const pj_value *ext = pj_object_get(args, "external_labels");
 		pthread_mutex_lock(&w->mu);
 		pj_write_endpoint **old = w->eps;
+		size_t nold = w->neps;
 		w->eps = p.eps;
 		w->neps = p.n;
 		if (w->external)
 			pj_value_unref(w->external);
 		w->external = ext ? pj_value_ref(ext) : NULL;
 		pthread_mutex_unlock(&w->mu);
+		ngone = retire_endpoints(old, nold, &p, gone);
 		free(old);
 	}
 	stop_endpoints(gone, ngone, 0);

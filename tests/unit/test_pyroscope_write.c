@@ -552,6 +552,42 @@ static void test_reload_changes_endpoints_and_labels(void **state)
 	fake_free(second);
 }
 
+/* A changed block for the same URL takes over the old endpoint's queue; the request in flight is dropped. */
+static void test_reload_hands_queue_over(void **state)
+{
+	(void)state;
+	fake *f = fake_start();
+	f->hang = true;
+	char ep[512];
+	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n  }\n", f->url);
+	char *text = config(ep);
+	harness h = start(text);
+	pj_appendable *a = receiver(&h);
+	push(a, "s1", "p");
+	fake_wait(f, 1);
+	push(a, "s2", "p");
+	push(a, "s3", "p");
+	free(text);
+	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n    remote_timeout = \"20s\"\n  }\n", f->url);
+	text = config(ep);
+	pj_diags diags = PJ_DIAGS_INIT;
+	assert_true(load(&h, text, &diags));
+	pj_diags_free(&diags);
+	assert_true(metric(&h, "pyroscope_write_dropped_profiles_total", f->url) == 1);
+	fake_release(f);
+	wait_metric(&h, "pyroscope_write_sent_profiles_total", f->url, 2);
+	decoded d;
+	decode_request(&f->req[1], &d);
+	assert_non_null(strstr(d.labels, "service_name=s2;"));
+	pj_buf_free(&d.profile);
+	decode_request(&f->req[2], &d);
+	assert_non_null(strstr(d.labels, "service_name=s3;"));
+	pj_buf_free(&d.profile);
+	finish(&h);
+	free(text);
+	fake_free(f);
+}
+
 /* A port that was free a moment ago. */
 static int free_port(void)
 {
@@ -807,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_queue_overflow_drops_oldest),
 		cmocka_unit_test(test_outage_loses_nothing_within_queue),
 		cmocka_unit_test(test_reload_changes_endpoints_and_labels),
+		cmocka_unit_test(test_reload_hands_queue_over),
 		cmocka_unit_test(test_proxy_env_ignored_unless_asked),
 		cmocka_unit_test(test_secrets_stay_out_of_metrics_and_logs),
 		cmocka_unit_test(test_backoff_schedule),
