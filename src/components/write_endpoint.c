@@ -268,10 +268,12 @@ static void deliver(pj_write_endpoint *ep, const pj_write_payload *p)
 	for (int64_t attempt = 1;; attempt++) {
 		int64_t remaining = atomic_load(&ep->stopping) ? atomic_load(&ep->deadline_ns) - now_ns() : -1;
 		char *why = NULL;
-		int64_t t0 = now_ns();
-		pj_write_outcome o = past_deadline(ep) ? PJ_WRITE_DROP
-						       : pj_write_request_send(&ep->req, p, remaining, &why);
-		observe_latency(ep, "push_downstream", t0);
+		pj_write_outcome o = PJ_WRITE_DROP;
+		if (!past_deadline(ep)) {
+			int64_t t0 = now_ns();
+			o = pj_write_request_send(&ep->req, p, remaining, &why);
+			observe_latency(ep, "push_downstream", t0);
+		}
 		if (o == PJ_WRITE_OK) {
 			count_outcome(ep, p, true);
 			set_failure(ep, NULL);
