@@ -463,6 +463,30 @@ static void test_max_backoff_retries_bounds_attempts(void **state)
 	fake_free(f);
 }
 
+/* A profile older than the server's ingestion window is dropped instead of retried, even with unlimited retries. */
+static void test_old_profile_not_retried(void **state)
+{
+	(void)state;
+	fake *f = fake_start();
+	f->fail_first = 100;
+	f->fail_status = 503;
+	int64_t saved = pj_write_max_age_ns;
+	pj_write_max_age_ns = 1; /* every profile is "old" after its first attempt */
+	char ep[512];
+	snprintf(ep, sizeof(ep),
+		"  endpoint {\n    url = \"%s\"\n    min_backoff_period = \"1ms\"\n    max_backoff_retries = 0\n  }\n",
+		f->url);
+	char *text = config(ep);
+	harness h = start(text);
+	push(receiver(&h), "app", "stale");
+	wait_metric(&h, "pyroscope_write_dropped_profiles_total", f->url, 1);
+	assert_int_equal(fake_count(f), 1);
+	finish(&h);
+	pj_write_max_age_ns = saved;
+	free(text);
+	fake_free(f);
+}
+
 static void test_dead_endpoint_does_not_delay_live_one(void **state)
 {
 	(void)state;
@@ -839,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_400_is_not_retried),
 		cmocka_unit_test(test_429_follows_retry_on_http_429),
 		cmocka_unit_test(test_max_backoff_retries_bounds_attempts),
+		cmocka_unit_test(test_old_profile_not_retried),
 		cmocka_unit_test(test_dead_endpoint_does_not_delay_live_one),
 		cmocka_unit_test(test_queue_overflow_drops_oldest),
 		cmocka_unit_test(test_outage_loses_nothing_within_queue),
