@@ -342,8 +342,40 @@ static void write_health(void *state, pj_health *out)
 	if (msg.len)
 		pj_health_set(out, PJ_HEALTH_UNHEALTHY, msg.data);
 	else
-		pj_health_set(out, PJ_HEALTH_HEALTHY, "every endpoint delivered its last profile");
+		pj_health_set(out, PJ_HEALTH_HEALTHY, "no endpoint failed its last delivery");
 	pj_buf_free(&msg);
+}
+
+static void json_attr(pj_buf *out, const char *name, pj_value *v, bool last)
+{
+	pj_buf_printf(out, "{\"name\":\"%s\",\"type\":\"attr\",\"value\":{\"type\":\"%s\",\"value\":", name,
+		pj_value_type_name(v));
+	pj_value_write_json(out, v);
+	pj_buf_puts(out, last ? "}}" : "}},");
+	pj_value_unref(v);
+}
+
+/* One `endpoint` block per endpoint: its URL (redacted), queue and last failure. */
+static void write_debug_info(void *state, pj_buf *json)
+{
+	write_state *w = state;
+	pj_buf_putc(json, '[');
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->neps; i++) {
+		size_t profiles, bytes;
+		pj_write_endpoint_queued(w->eps[i], &profiles, &bytes);
+		char *failure = pj_write_endpoint_failure(w->eps[i]);
+		pj_buf_puts(json, i ? ",{\"name\":\"endpoint\",\"type\":\"block\",\"body\":["
+				    : "{\"name\":\"endpoint\",\"type\":\"block\",\"body\":[");
+		json_attr(json, "url", pj_cstring(pj_write_endpoint_label(w->eps[i])), false);
+		json_attr(json, "queued_profiles", pj_uint(profiles), false);
+		json_attr(json, "queued_bytes", pj_uint(bytes), false);
+		json_attr(json, "last_error", pj_cstring(failure ? failure : ""), true);
+		pj_buf_puts(json, "]}");
+		free(failure);
+	}
+	pthread_mutex_unlock(&w->mu);
+	pj_buf_putc(json, ']');
 }
 
 static const pj_attr_schema export_attrs[] = {
@@ -360,4 +392,5 @@ const pj_component_type pj_pyroscope_write_type = {
 	.update = write_update,
 	.destroy = write_destroy,
 	.health = write_health,
+	.debug_info = write_debug_info,
 };

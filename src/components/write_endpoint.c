@@ -190,6 +190,14 @@ void pj_write_endpoint_take_queue(pj_write_endpoint *to, pj_write_endpoint *from
 	}
 }
 
+void pj_write_endpoint_queued(pj_write_endpoint *ep, size_t *profiles, size_t *bytes)
+{
+	pthread_mutex_lock(&ep->mu);
+	*profiles = ep->count;
+	*bytes = ep->queued_bytes;
+	pthread_mutex_unlock(&ep->mu);
+}
+
 const char *pj_write_endpoint_label(const pj_write_endpoint *ep)
 {
 	return ep->label;

@@ -531,6 +531,11 @@ static void test_queue_overflow_drops_oldest(void **state)
 	push(a, "s4", "p");
 	push(a, "s5", "p");
 	assert_true(metric(&h, "pyroscope_write_dropped_profiles_total", f->url) == 2);
+	pj_buf json = PJ_BUF_INIT;
+	assert_true(pj_controller_component_json(h.ctl, "pyroscope.write.t", &json));
+	assert_non_null(strstr(json.data,
+		"{\"name\":\"queued_profiles\",\"type\":\"attr\",\"value\":{\"type\":\"number\",\"value\":2}}"));
+	pj_buf_free(&json);
 	fake_release(f);
 	wait_metric(&h, "pyroscope_write_sent_profiles_total", f->url, 3);
 	decoded d;
