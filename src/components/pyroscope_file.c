@@ -29,6 +29,8 @@
 #include "runtime/receiver.h"
 
 #define MAX_PROFILE_BYTES (64u << 20)
+/* Retention is checked at least this often; the byte bound as soon as it is exceeded. */
+#define RESCAN_NS (10 * 1000000000LL)
 
 typedef struct file_state {
 	pj_appendable app; /* first: append and release get the state by a cast */
@@ -37,6 +39,9 @@ typedef struct file_state {
 	char *directory;
 	int64_t retention_ns;
 	int64_t max_disk_bytes;
+	/* Bytes of our files as of the last scan plus what was written since; scans are not free. */
+	int64_t tracked_bytes;
+	int64_t last_scan_ns; /* CLOCK_MONOTONIC */
 	bool closed;
 	pj_log_once *once;
 } file_state;
@@ -234,6 +239,20 @@ static void enforce_limits(file_state *f)
 		free(list.items[i].path);
 	}
 	free(list.items);
+	f->tracked_bytes = list.total;
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	f->last_scan_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+}
+
+/* Scans again when the byte bound may be exceeded or the last scan is old. */
+static void maybe_enforce_limits(file_state *f)
+{
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t now = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	if ((f->max_disk_bytes > 0 && f->tracked_bytes > f->max_disk_bytes) || now - f->last_scan_ns >= RESCAN_NS)
+		enforce_limits(f);
 }
 
 /* "<directory>/<service>/<metric>/<unix-ms>-<type>" with its directories created. */
@@ -258,7 +277,7 @@ static bool sample_base(file_state *f, const pj_label *labels, size_t n, const c
 
 /* Writes the gzipped profile to a new <base>.pb.gz and the labels beside it. */
 static bool write_files(const char *base, const void *gz, size_t len, const pj_label *labels, size_t n,
-	char **err)
+	int64_t *written, char **err)
 {
 	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
 	int fd = create_unique(base, ".pb.gz", &path);
@@ -271,6 +290,7 @@ static bool write_files(const char *base, const void *gz, size_t len, const pj_l
 		fd = open(path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		ok = fd >= 0 && write_all(fd, json.data, json.len);
 		ok = (fd < 0 || close(fd) == 0) && ok;
+		*written += (int64_t)(len + json.len);
 	}
 	if (!ok)
 		*err = pj_asprintf("write %s: %s", pj_buf_cstr(&path), strerror(errno));
@@ -290,7 +310,8 @@ static bool store_sample(file_state *f, const pj_label *labels, size_t n, const 
 	if (ok && !pj_pprof_first_sample_type(gzipped ? raw.data : s->data, gzipped ? raw.len : s->len, &type))
 		pj_buf_puts(&type, "unknown");
 	ok = ok && sample_base(f, labels, n, type.data, &base, err);
-	ok = ok && write_files(base.data, gzipped ? s->data : gz.data, gzipped ? s->len : gz.len, labels, n, err);
+	ok = ok && write_files(base.data, gzipped ? s->data : gz.data, gzipped ? s->len : gz.len, labels, n,
+			   &f->tracked_bytes, err);
 	pj_buf_free(&raw);
 	pj_buf_free(&gz);
 	pj_buf_free(&type);
@@ -310,7 +331,7 @@ static bool file_append(pj_appendable *a, const pj_label *labels, size_t nlabels
 		ok = store_sample(f, labels, nlabels, &samples[i], err);
 	if (ok) {
 		pj_log_once_clear(f->once, "write");
-		enforce_limits(f);
+		maybe_enforce_limits(f);
 	} else if (!f->closed) {
 		pj_log_once_log(f->once, "write", *err, PJ_LOG_WARN, pj_component_id(f->self),
 			"failed to store profile", NULL);
