@@ -25,10 +25,12 @@
 #include "profile/gunzip.h"
 #include "profile/gzip.h"
 #include "profile/pb.h"
+#include "profile/pprof_fold.h"
 #include "runtime/log.h"
 #include "runtime/receiver.h"
 
 #define MAX_PROFILE_BYTES (64u << 20)
+#define MAX_COLLAPSED_BYTES (16u << 20)
 /* Retention is checked at least this often; the byte bound as soon as it is exceeded. */
 #define RESCAN_NS (10 * 1000000000LL)
 
@@ -39,6 +41,7 @@ typedef struct file_state {
 	char *directory;
 	int64_t retention_ns;
 	int64_t max_disk_bytes;
+	bool write_collapsed;
 	/* Bytes of our files as of the last scan plus what was written since; scans are not free. */
 	int64_t tracked_bytes;
 	int64_t last_scan_ns; /* CLOCK_MONOTONIC */
@@ -184,7 +187,8 @@ static bool ours(const char *name)
 {
 	size_t len = strlen(name);
 	return (len > 6 && strcmp(name + len - 6, ".pb.gz") == 0) ||
-	       (len > 12 && strcmp(name + len - 12, ".labels.json") == 0);
+	       (len > 12 && strcmp(name + len - 12, ".labels.json") == 0) ||
+	       (len > 14 && strcmp(name + len - 14, ".collapsed.txt") == 0);
 }
 
 /* Collects our files below dir, without following symlinks. */
@@ -276,22 +280,38 @@ static bool sample_base(file_state *f, const pj_label *labels, size_t n, const c
 }
 
 /* Writes the gzipped profile to a new <base>.pb.gz and the labels beside it. */
+/* Writes text to <stem><suffix>, leaving the name in path for error messages. */
+static bool write_beside(const char *stem, const char *suffix, const pj_buf *text, pj_buf *path)
+{
+	pj_buf_reset(path);
+	pj_buf_printf(path, "%s%s", stem, suffix);
+	int fd = open(path->data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	bool ok = fd >= 0 && write_all(fd, text->data ? text->data : "", text->len);
+	return (fd < 0 || close(fd) == 0) && ok;
+}
+
+/*
+ * Writes the gzipped profile to a new <base>.pb.gz, the labels beside it
+ * and, when folded is not NULL, the folded stacks.
+ */
 static bool write_files(const char *base, const void *gz, size_t len, const pj_label *labels, size_t n,
-	int64_t *written, char **err)
+	const pj_buf *folded, int64_t *written, char **err)
 {
 	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
 	int fd = create_unique(base, ".pb.gz", &path);
 	bool ok = fd >= 0 && write_all(fd, gz, len);
 	ok = (fd < 0 || close(fd) == 0) && ok;
+	char *stem = pj_strndup(pj_buf_cstr(&path), path.len >= 6 ? path.len - 6 : 0); /* without ".pb.gz" */
 	if (ok) {
-		path.len -= strlen(".pb.gz");
-		pj_buf_puts(&path, ".labels.json");
 		labels_json(&json, labels, n);
-		fd = open(path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		ok = fd >= 0 && write_all(fd, json.data, json.len);
-		ok = (fd < 0 || close(fd) == 0) && ok;
+		ok = write_beside(stem, ".labels.json", &json, &path);
 		*written += (int64_t)(len + json.len);
 	}
+	if (ok && folded) {
+		ok = write_beside(stem, ".collapsed.txt", folded, &path);
+		*written += (int64_t)folded->len;
+	}
+	free(stem);
 	if (!ok)
 		*err = pj_asprintf("write %s: %s", pj_buf_cstr(&path), strerror(errno));
 	pj_buf_free(&path);
@@ -302,16 +322,21 @@ static bool write_files(const char *base, const void *gz, size_t len, const pj_l
 /* Writes one sample and its labels; false + *err. */
 static bool store_sample(file_state *f, const pj_label *labels, size_t n, const pj_raw_sample *s, char **err)
 {
-	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, base = PJ_BUF_INIT;
+	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, base = PJ_BUF_INIT, folded = PJ_BUF_INIT;
 	bool gzipped = gunzip_is_gzip(s->data, s->len);
 	bool ok = gzipped ? gunzip_buf(s->data, s->len, MAX_PROFILE_BYTES, &raw, err) : gzip_buf(s->data, s->len, &gz);
 	if (!ok && !gzipped)
 		*err = pj_strdup("gzip failed");
-	if (ok && !pj_pprof_first_sample_type(gzipped ? raw.data : s->data, gzipped ? raw.len : s->len, &type))
+	const void *pprof = gzipped ? raw.data : s->data;
+	size_t pprof_len = gzipped ? raw.len : s->len;
+	if (ok && !pj_pprof_first_sample_type(pprof, pprof_len, &type))
 		pj_buf_puts(&type, "unknown");
+	/* Text that cannot be folded (not pprof, too large) is simply left out. */
+	bool fold = ok && f->write_collapsed && pprof_fold(pprof, pprof_len, MAX_COLLAPSED_BYTES, &folded);
 	ok = ok && sample_base(f, labels, n, type.data, &base, err);
 	ok = ok && write_files(base.data, gzipped ? s->data : gz.data, gzipped ? s->len : gz.len, labels, n,
-			   &f->tracked_bytes, err);
+			   fold ? &folded : NULL, &f->tracked_bytes, err);
+	pj_buf_free(&folded);
 	pj_buf_free(&raw);
 	pj_buf_free(&gz);
 	pj_buf_free(&type);
@@ -359,6 +384,7 @@ static bool file_apply(file_state *f, const pj_value *args, char **err)
 	f->directory = pj_strdup(dir);
 	f->retention_ns = pj_arg_int(args, "retention");
 	f->max_disk_bytes = pj_arg_int(args, "max_disk_bytes");
+	f->write_collapsed = pj_arg_bool(args, "write_collapsed");
 	enforce_limits(f);
 	pthread_mutex_unlock(&f->mu);
 	return true;
@@ -417,6 +443,7 @@ static const pj_attr_schema file_attrs[] = {
 	{"directory", &pj_type_string, NULL, true, check_directory},
 	{"retention", &pj_type_duration, "\"24h\"", false, check_not_negative},
 	{"max_disk_bytes", &pj_type_int, "1073741824", false, check_not_negative},
+	{"write_collapsed", &pj_type_bool, "false", false, NULL},
 	{NULL, NULL, NULL, false, NULL},
 };
 static const pj_schema file_schema = {file_attrs, NULL, NULL};

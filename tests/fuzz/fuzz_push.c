@@ -1,6 +1,6 @@
 /*
  * Fuzzes what pyroscope.receive_http and pyroscope.file parse from the
- * network: push requests and pprof headers. A decoded series is encoded
+ * network: push requests, pprof headers and pprof folding. A decoded series is encoded
  * again and must decode to the same labels and samples.
  */
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "components/push_proto.h"
 #include "components/pyroscope_file.h"
+#include "profile/pprof_fold.h"
 
 static bool same_series(void *ctx, const pj_push_series *s, char **err)
 {
@@ -49,8 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *err = NULL;
 	if (!pj_push_decode(data, size, round_trip, NULL, &err))
 		free(err);
-	pj_buf type = PJ_BUF_INIT;
+	pj_buf type = PJ_BUF_INIT, folded = PJ_BUF_INIT;
 	pj_pprof_first_sample_type(data, size, &type);
+	pprof_fold(data, size, 1 << 20, &folded);
 	pj_buf_free(&type);
+	pj_buf_free(&folded);
 	return 0;
 }

@@ -261,6 +261,26 @@ static void test_retention_removes_only_old_profiles(void **state)
 	finish(&h);
 }
 
+static void test_write_collapsed(void **state)
+{
+	(void)state;
+	harness h = start("  write_collapsed = true\n");
+	pj_buf raw = PJ_BUF_INIT, text = PJ_BUF_INIT;
+	cpu_profile(&raw);
+	pj_label labels[] = {{"__name__", "process_cpu"}, {"service_name", "shop"}};
+	append(receiver(&h), labels, 2, &raw);
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/out/shop/process_cpu", h.dir);
+	char *path = find_one(dir, "-cpu.collapsed.txt");
+	assert_non_null(path);
+	read_file(path, &text);
+	assert_string_equal(text.data, "main;work 10000000\n");
+	free(path);
+	pj_buf_free(&raw);
+	pj_buf_free(&text);
+	finish(&h);
+}
+
 static void test_first_sample_type(void **state)
 {
 	(void)state;
@@ -281,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_directory_names),
 		cmocka_unit_test(test_max_disk_bytes_bounds_the_directory),
 		cmocka_unit_test(test_retention_removes_only_old_profiles),
+		cmocka_unit_test(test_write_collapsed),
 		cmocka_unit_test(test_first_sample_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
