@@ -155,11 +155,12 @@ static pj_write_payload *queue_pop(pj_write_endpoint *ep)
 	return p;
 }
 
-static void drop_full(pj_write_endpoint *ep, pj_write_payload *p)
+/* Counts and logs (once per cause) a profile that never reaches the sender. */
+static void drop_queued(pj_write_endpoint *ep, pj_write_payload *p, const char *cause)
 {
 	count_outcome(ep, p, false);
-	pj_log_once_log(ep->once, "queue", "queue full", PJ_LOG_WARN, ep->component_id,
-		"dropping the oldest profile: endpoint queue is full", "endpoint", ep->label, NULL);
+	pj_log_once_log(ep->once, "queue", cause, PJ_LOG_WARN, ep->component_id, "dropping profile", "endpoint",
+		ep->label, NULL);
 	pj_write_payload_unref(p);
 }
 
@@ -168,11 +169,12 @@ void pj_write_endpoint_enqueue(pj_write_endpoint *ep, pj_write_payload *p)
 	pthread_mutex_lock(&ep->mu);
 	if (p->len > ep->max_bytes || atomic_load(&ep->stopping)) {
 		pthread_mutex_unlock(&ep->mu);
-		drop_full(ep, p);
+		drop_queued(ep, p, atomic_load(&ep->stopping) ? "endpoint is shutting down"
+							      : "profile is larger than max_queue_bytes");
 		return;
 	}
 	while (ep->count && ep->queued_bytes + p->len > ep->max_bytes)
-		drop_full(ep, queue_pop(ep));
+		drop_queued(ep, queue_pop(ep), "queue is full, oldest profile dropped");
 	queue_push(ep, p);
 	pthread_cond_signal(&ep->cv);
 	pthread_mutex_unlock(&ep->mu);
