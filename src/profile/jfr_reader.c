@@ -251,7 +251,14 @@ static bool jfr_skip_struct(jfr_reader *r, size_t *pos, size_t end, int32_t cls,
 		return jfr_skip_varints(r, pos, end, c->nfields);
 	jfr_value v;
 	for (uint32_t i = 0; i < c->nfields; i++) {
-		if (!jfr_field_value(r, &r->fields[c->first_field + i], pos, end, depth, &v, true))
+		const jfr_field *f = &r->fields[c->first_field + i];
+		/* Scalars inline: pools are mostly small structs of keys, flags and strings. */
+		bool ok = f->array ? jfr_field_value(r, f, pos, end, depth, &v, true)
+			: f->kind == JFR_K_VARINT ? jfr_skip_varints(r, pos, end, 1)
+			: f->kind == JFR_K_U8	  ? jfr_read_u8(r, pos, end, &(uint8_t){0})
+			: f->kind == JFR_K_STRING ? jfr_skip_string(r, pos, end)
+						  : jfr_field_value(r, f, pos, end, depth, &v, true);
+		if (!ok)
 			return false;
 	}
 	return true;
@@ -269,13 +276,13 @@ static bool jfr_decode_varints(jfr_reader *r, const jfr_class *c, size_t *pos, s
 	uint32_t n = c->nfields;
 	if (!all && nout < n)
 		n = (uint32_t)nout;
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t v;
-		if (!jfr_varint_fast(r->data, &p, lim, &v) && !jfr_read_varint(r, &p, end, &v))
+	uint32_t decode = nout < n ? (uint32_t)nout : n;
+	for (uint32_t i = 0; i < decode; i++) {
+		if (!jfr_varint_fast(r->data, &p, lim, &out[i].u) && !jfr_read_varint(r, &p, end, &out[i].u))
 			return false;
-		if (i < nout)
-			out[i].u = v;
 	}
+	if (decode < n && !jfr_skip_varints(r, &p, lim, n - decode))
+		return false;
 	if (p > end)
 		return jfr_fail(r, *pos, "fields of %s run past the record end at %zu", c->name, end);
 	*pos = p;

@@ -85,6 +85,7 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 		s->frame_cls = -1;
 	s->frame_method = jfr_small_field(r, s->frame_cls, "method");
 	s->frame_line = jfr_small_field(r, s->frame_cls, "lineNumber");
+	s->frame_nout = (size_t)(s->frame_method > s->frame_line ? s->frame_method : s->frame_line) + 1;
 	s->method_type = jfr_small_field(r, s->method_cls, "type");
 	s->method_name = jfr_small_field(r, s->method_cls, "name");
 	s->class_name = jfr_small_field(r, s->class_cls, "name");
@@ -212,7 +213,7 @@ static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread
 static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, size_t *pos, uint64_t *loc)
 {
 	jfr_value fv[JFR_MAX_POOL_FIELDS];
-	if (!jfr_reader_decode(s->r, s->frame_cls, *pos, s->chunk_end, fv, JFR_MAX_POOL_FIELDS, pos))
+	if (!jfr_reader_decode(s->r, s->frame_cls, *pos, s->chunk_end, fv, s->frame_nout, pos))
 		return -1;
 	if (s->frame_method < 0)
 		return 0;
