@@ -324,6 +324,48 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 	return true;
 }
 
+bool jfr_reader_decode_many(jfr_reader *r, int32_t cls, size_t pos, size_t end, uint64_t count, size_t nout,
+	uint64_t *out, size_t *next)
+{
+	if (r->failed)
+		return false;
+	if (cls < 0 || (size_t)cls >= r->nclasses || end > r->chunk_end || pos > end)
+		return jfr_fail(r, pos, "decode of class %d outside the chunk", cls);
+	const jfr_class *c = &r->classes[cls];
+	if (count > end - pos)
+		return jfr_fail(r, pos, "%llu elements of %s exceed the %zu bytes left", (unsigned long long)count,
+			c->name, end - pos);
+	if (!c->all_varint) {
+		jfr_value v[16];
+		for (uint64_t j = 0; j < count; j++) {
+			if (!jfr_reader_decode(r, cls, pos, end, v, nout < 16 ? nout : 16, &pos))
+				return false;
+			for (size_t i = 0; i < nout; i++)
+				out[j * nout + i] = i < 16 && i < c->nfields ? v[i].u : 0;
+		}
+	} else {
+		const uint8_t *d = r->data;
+		size_t lim = r->chunk_end, keep = nout < c->nfields ? nout : c->nfields;
+		uint32_t rest = c->nfields - (uint32_t)keep;
+		for (uint64_t j = 0; j < count; j++) {
+			uint64_t *o = out + j * nout;
+			for (size_t i = 0; i < keep; i++) {
+				if (!jfr_varint_fast(d, &pos, lim, &o[i]) && !jfr_read_varint(r, &pos, end, &o[i]))
+					return false;
+			}
+			for (size_t i = keep; i < nout; i++)
+				o[i] = 0;
+			if (rest && !jfr_skip_varints(r, &pos, lim, rest))
+				return false;
+		}
+		if (pos > end)
+			return jfr_fail(r, pos, "elements of %s run past the end at %zu", c->name, end);
+	}
+	if (next)
+		*next = pos;
+	return true;
+}
+
 static void jfr_reset_chunk(jfr_reader *r)
 {
 	jfr_free_pools(r);

@@ -10,6 +10,7 @@
 
 #define JFR_MAX_POOL_FIELDS 16
 #define JFR_LOC_DROPPED UINT32_MAX
+#define JFR_FRAME_BATCH 64
 
 static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
 {
@@ -210,16 +211,8 @@ static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread
 	return true;
 }
 
-static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, size_t *pos, uint64_t *loc)
+static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, uint64_t method, uint32_t line, uint64_t *loc)
 {
-	jfr_value fv[JFR_MAX_POOL_FIELDS];
-	if (!jfr_reader_decode(s->r, s->frame_cls, *pos, s->chunk_end, fv, s->frame_nout, pos))
-		return -1;
-	if (s->frame_method < 0)
-		return 0;
-	uint64_t method = fv[s->frame_method].u;
-	/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
-	uint32_t line = s->frame_line >= 0 ? (uint32_t)fv[s->frame_line].u : 0;
 	jfr_loc_slot *slot = jfr_loc_slot_for(&s->locations[kind], method, line);
 	if (slot->loc) {
 		*loc = slot->loc;
@@ -252,14 +245,26 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	int rc = jfr_pool_entry(s, s->trace_cls, key, tv);
 	if (rc <= 0)
 		return rc;
+	uint64_t nframes = s->frame_method >= 0 ? tv[s->trace_frames].u : 0;
 	size_t pos = tv[s->trace_frames].pos;
-	for (uint64_t i = 0; i < tv[s->trace_frames].u; i++) {
-		uint64_t loc;
-		rc = jfr_frame(s, b, kind, &pos, &loc);
-		if (rc < 0)
+	/* In batches, so a stack trace claiming millions of frames costs no memory. */
+	uint64_t batch[JFR_FRAME_BATCH * JFR_MAX_POOL_FIELDS];
+	for (uint64_t done = 0; done < nframes;) {
+		uint64_t n = nframes - done < JFR_FRAME_BATCH ? nframes - done : JFR_FRAME_BATCH;
+		if (!jfr_reader_decode_many(s->r, s->frame_cls, pos, s->chunk_end, n, s->frame_nout, batch, &pos))
 			return -1;
-		if (rc > 0)
-			jfr_push(locs, nlocs, cap, loc);
+		for (uint64_t i = 0; i < n; i++) {
+			const uint64_t *f = batch + i * s->frame_nout;
+			/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
+			uint32_t line = s->frame_line >= 0 ? (uint32_t)f[s->frame_line] : 0;
+			uint64_t loc;
+			rc = jfr_frame(s, b, kind, f[s->frame_method], line, &loc);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				jfr_push(locs, nlocs, cap, loc);
+		}
+		done += n;
 	}
 	if (truncated_frame && s->trace_truncated >= 0 && tv[s->trace_truncated].u)
 		jfr_push(locs, nlocs, cap, jfr_named_location(b, "[truncated]", 11));
