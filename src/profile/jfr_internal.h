@@ -135,8 +135,22 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 
 /* Primitive readers over [*pos, end); false with an error on overrun. */
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v);
-bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* int per chunk mode */
-bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* long per chunk mode */
+bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width, uint64_t *v);
+
+/* An int or a long as the chunk encodes them: varint, or 4 / 8 bytes big-endian. */
+static inline bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_varint_fast(r->data, pos, end, v) || jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 4, v);
+}
+
+static inline bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_varint_fast(r->data, pos, end, v) || jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 8, v);
+}
 bool jfr_read_u8(jfr_reader *r, size_t *pos, size_t end, uint8_t *v);
 /* Skips a string value, validating it; *pos moves past it. */
 bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end);

@@ -81,7 +81,7 @@ bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
 	return true;
 }
 
-static bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width, uint64_t *v)
+bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width, uint64_t *v)
 {
 	if (end - *pos < width)
 		return jfr_fail(r, *pos, "truncated %zu-byte integer (ends at %zu)", width, end);
@@ -91,20 +91,6 @@ static bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width,
 	*pos += width;
 	*v = x;
 	return true;
-}
-
-bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
-{
-	if (r->chunk.compressed)
-		return jfr_read_varint(r, pos, end, v);
-	return jfr_read_fixed(r, pos, end, 4, v);
-}
-
-bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
-{
-	if (r->chunk.compressed)
-		return jfr_read_varint(r, pos, end, v);
-	return jfr_read_fixed(r, pos, end, 8, v);
 }
 
 bool jfr_read_u8(jfr_reader *r, size_t *pos, size_t end, uint8_t *v)
@@ -521,60 +507,73 @@ int jfr_reader_next_event(jfr_reader *r, jfr_event *ev)
 	return 0;
 }
 
-static void jfr_put_utf8(pj_buf *b, uint32_t c)
+/* Appends one code point as UTF-8 into space the caller reserved (4 bytes). */
+static size_t jfr_utf8_at(char *u, uint32_t c)
 {
-	char u[4];
-	size_t n;
 	if (c < 0x80) {
 		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
+		return 1;
+	}
+	if (c < 0x800) {
 		u[0] = (char)(0xC0 | c >> 6);
 		u[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
+		return 2;
+	}
+	if (c < 0x10000) {
 		u[0] = (char)(0xE0 | c >> 12);
 		u[1] = (char)(0x80 | (c >> 6 & 0x3F));
 		u[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3F));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
+		return 3;
 	}
-	pj_buf_append(b, u, n);
+	u[0] = (char)(0xF0 | c >> 18);
+	u[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	u[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	u[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
 }
 
-/* UTF-16 code units to UTF-8; unpaired surrogates become U+FFFD. */
+/*
+ * UTF-16 code units (n of them, already bounded by the bytes left) to UTF-8
+ * in the scratch buffer; unpaired surrogates become U+FFFD. At most 3 bytes
+ * per unit: a surrogate pair's 4 bytes replace 2 units.
+ */
 static bool jfr_decode_chars(jfr_reader *r, size_t pos, uint64_t n, jfr_str *out)
 {
 	pj_buf_reset(&r->scratch);
+	pj_buf_reserve(&r->scratch, (size_t)n * 3);
+	char *o = r->scratch.data;
+	size_t len = 0;
 	uint32_t high = 0;
+	const uint8_t *d = r->data;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t v;
+		if (r->chunk.compressed && pos < r->chunk_end && d[pos] < 0x80 && !high) {
+			o[len++] = (char)d[pos++]; /* ASCII: the whole JDK metadata */
+			continue;
+		}
 		if (r->chunk.compressed ? !jfr_read_varint(r, &pos, r->chunk_end, &v)
 					: !jfr_read_fixed(r, &pos, r->chunk_end, 2, &v))
 			return false;
 		uint32_t u = (uint32_t)(v & 0xFFFF);
 		if (high && u >= 0xDC00 && u <= 0xDFFF) {
-			jfr_put_utf8(&r->scratch, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+			len += jfr_utf8_at(o + len, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
 			high = 0;
 			continue;
 		}
 		if (high)
-			jfr_put_utf8(&r->scratch, 0xFFFD);
+			len += jfr_utf8_at(o + len, 0xFFFD);
 		high = 0;
 		if (u >= 0xD800 && u <= 0xDBFF)
 			high = u;
 		else
-			jfr_put_utf8(&r->scratch, u >= 0xDC00 && u <= 0xDFFF ? 0xFFFD : u);
+			len += jfr_utf8_at(o + len, u >= 0xDC00 && u <= 0xDFFF ? 0xFFFD : u);
 	}
 	if (high)
-		jfr_put_utf8(&r->scratch, 0xFFFD);
-	out->ptr = r->scratch.data ? r->scratch.data : "";
-	out->len = r->scratch.len;
+		len += jfr_utf8_at(o + len, 0xFFFD);
+	o[len] = '\0';
+	r->scratch.len = len;
+	out->ptr = o;
+	out->len = len;
 	return true;
 }
 
@@ -620,9 +619,11 @@ static bool jfr_string_at(jfr_reader *r, size_t pos, jfr_str *out, int depth)
 		if (!jfr_read_count(r, &pos, end, &n, "string length"))
 			return false;
 		pj_buf_reset(&r->scratch);
+		pj_buf_reserve(&r->scratch, (size_t)n * 2);
 		for (uint64_t i = 0; i < n; i++)
-			jfr_put_utf8(&r->scratch, r->data[pos + i]);
-		out->ptr = r->scratch.data ? r->scratch.data : "";
+			r->scratch.len += jfr_utf8_at(r->scratch.data + r->scratch.len, r->data[pos + i]);
+		r->scratch.data[r->scratch.len] = '\0';
+		out->ptr = r->scratch.data;
 		out->len = r->scratch.len;
 		return true;
 	default:
