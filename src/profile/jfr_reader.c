@@ -43,6 +43,55 @@ static inline bool jfr_skip_varints(jfr_reader *r, size_t *pos, size_t end, uint
 	return true;
 }
 
+/*
+ * Skips `count` varints eight bytes at a time: every byte below 0x80 ends
+ * one, so a word's terminators are counted with a popcount. A varint with
+ * eight continuation bytes (its 9th byte is payload, whatever its top bit)
+ * is the one case the count gets wrong; the scan notices the long run and
+ * steps over that varint exactly.
+ */
+static bool jfr_skip_many_varints(jfr_reader *r, size_t *pos, size_t end, uint64_t count)
+{
+	const uint8_t *d = r->data;
+	size_t p = *pos, run = 0; /* run: continuation bytes of the current varint so far */
+	while (count && end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, d + p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		uint64_t stops = ~w & 0x8080808080808080ULL;
+		if (!stops || run + ((size_t)__builtin_ctzll(stops) >> 3) >= 8) {
+			size_t start = p - run;
+			if (!jfr_skip_varints(r, &start, end, 1))
+				return false;
+			p = start;
+			run = 0;
+			count--;
+			continue;
+		}
+		uint64_t k = (uint64_t)__builtin_popcountll(stops);
+		if (k < count) {
+			count -= k;
+			run = 7 - ((size_t)(63 - __builtin_clzll(stops)) >> 3);
+			p += 8;
+			continue;
+		}
+		for (uint64_t i = 1; i < count; i++)
+			stops &= stops - 1;
+		p += ((size_t)__builtin_ctzll(stops) >> 3) + 1;
+		run = 0;
+		count = 0;
+	}
+	p -= run;
+	for (; count; count--) {
+		if (!jfr_skip_varints(r, &p, end, 1))
+			return false;
+	}
+	*pos = p;
+	return true;
+}
+
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
 {
 	size_t p = *pos;
@@ -213,12 +262,10 @@ static bool jfr_field_value(jfr_reader *r, const jfr_field *f, size_t *pos, size
 	if (!walk_array)
 		return true;
 	if (f->kind == JFR_K_STRUCT && r->classes[f->type].all_varint) {
-		uint32_t nf = r->classes[f->type].nfields;
-		for (uint64_t i = 0; i < n; i++) {
-			if (!jfr_skip_varints(r, pos, end, nf))
-				return false;
-		}
-		return true;
+		uint64_t nf = r->classes[f->type].nfields;
+		if (n > UINT64_MAX / nf)
+			return jfr_fail(r, out->pos, "array of %llu elements is too long", (unsigned long long)n);
+		return jfr_skip_many_varints(r, pos, end, n * nf);
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		if (!jfr_skip_one(r, pos, end, f->kind, f->type, depth, &u))
