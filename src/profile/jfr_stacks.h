@@ -41,7 +41,8 @@ typedef struct jfr_loc_cache {
 typedef struct jfr_stacks {
 	jfr_reader *r;
 	size_t chunk_end;
-	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls;
+	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls, symbol_cls;
+	int32_t symbol_string; /* field of the Symbol class holding its text */
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
 	size_t frame_nout; /* frame fields to decode: up to method and lineNumber */
