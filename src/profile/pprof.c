@@ -1,8 +1,9 @@
 /*
  * pprof builder: interning of strings, functions and locations, and merging
- * of samples by (stack, labels). Each table is a flat array plus an
- * open-addressing index of 32-bit positions kept at most half full, so a
- * lookup is one hash and usually one probe.
+ * of samples by (stack, labels). Each table is a flat array; strings,
+ * locations and samples also have an open-addressing index kept at most half
+ * full, so a lookup is one hash and usually one probe. Functions hang off
+ * their interned name.
  */
 #include "profile/pprof.h"
 
@@ -23,6 +24,16 @@ static void pprof_misuse(const char *what)
 
 typedef uint64_t (*pprof_hash_of)(const pprof_builder *b, size_t i);
 
+static inline uint64_t pprof_slot(uint64_t hash, size_t pos)
+{
+	return (hash >> 32) << 32 | (uint64_t)(pos + 1);
+}
+
+static inline bool pprof_slot_tagged(uint64_t slot, uint64_t hash)
+{
+	return (slot >> 32) == (hash >> 32);
+}
+
 static void pprof_index_rebuild(const pprof_builder *b, pprof_index *ix, size_t n, pprof_hash_of hash_of)
 {
 	size_t cap = ix->slots ? (ix->mask + 1) * 2 : 64;
@@ -32,10 +43,11 @@ static void pprof_index_rebuild(const pprof_builder *b, pprof_index *ix, size_t 
 	ix->slots = pj_calloc(cap, sizeof(*ix->slots));
 	ix->mask = cap - 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t slot = hash_of(b, i) & ix->mask;
+		uint64_t h = hash_of(b, i);
+		size_t slot = h & ix->mask;
 		while (ix->slots[slot])
 			slot = (slot + 1) & ix->mask;
-		ix->slots[slot] = (uint32_t)(i + 1);
+		ix->slots[slot] = pprof_slot(h, i);
 	}
 }
 
@@ -53,29 +65,52 @@ static uint64_t pprof_str_hash_of(const pprof_builder *b, size_t i)
 	return b->strs[i].hash;
 }
 
-static uint64_t pprof_func_hash(int64_t name, int64_t filename)
-{
-	return pprof_mix64((uint64_t)name * PPROF_HASH_K1 + (uint64_t)filename);
-}
-
-static uint64_t pprof_func_hash_of(const pprof_builder *b, size_t i)
-{
-	return pprof_func_hash(b->funcs[i].name, b->funcs[i].filename);
-}
-
-static uint64_t pprof_loc_hash(uint64_t function_id, int64_t line)
-{
-	return pprof_mix64(function_id * PPROF_HASH_K1 + (uint64_t)line);
-}
-
-static uint64_t pprof_loc_hash_of(const pprof_builder *b, size_t i)
-{
-	return pprof_loc_hash(b->locs[i].function_id, b->locs[i].line);
-}
-
 static uint64_t pprof_sample_hash_of(const pprof_builder *b, size_t i)
 {
 	return b->samples[i].hash;
+}
+
+static inline uint64_t pprof_pair_hash(uint32_t a, int64_t b)
+{
+	return pprof_mix64((uint64_t)a * PPROF_HASH_K1 + (uint64_t)b);
+}
+
+static void pprof_pair_grow(pprof_pair_index *ix)
+{
+	size_t old_cap = ix->slots ? ix->mask + 1 : 0;
+	pprof_pair_slot *old = ix->slots;
+	size_t cap = old_cap ? old_cap * 2 : 64;
+	ix->slots = pj_calloc(cap, sizeof(*ix->slots));
+	ix->mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].pos)
+			continue;
+		size_t slot = pprof_pair_hash(old[i].a, old[i].b) & ix->mask;
+		while (ix->slots[slot].pos)
+			slot = (slot + 1) & ix->mask;
+		ix->slots[slot] = old[i];
+	}
+	free(old);
+}
+
+/* Returns the id stored for (a, b), or stores and returns `next` (*added says which). */
+static uint32_t pprof_pair_intern(pprof_pair_index *ix, uint32_t a, int64_t b, size_t next, bool *added)
+{
+	if (next >= UINT32_MAX)
+		pprof_misuse("more than 4 billion table entries");
+	if ((ix->count + 1) * 2 > (ix->slots ? ix->mask + 1 : 0))
+		pprof_pair_grow(ix);
+	size_t slot = pprof_pair_hash(a, b) & ix->mask;
+	for (; ix->slots[slot].pos; slot = (slot + 1) & ix->mask) {
+		if (ix->slots[slot].a == a && ix->slots[slot].b == b) {
+			*added = false;
+			return ix->slots[slot].pos;
+		}
+	}
+	ix->slots[slot] = (pprof_pair_slot){b, a, (uint32_t)next};
+	ix->count++;
+	*added = true;
+	return (uint32_t)next;
 }
 
 pprof_builder *pprof_new(void)
@@ -87,9 +122,13 @@ pprof_builder *pprof_new(void)
 	b->pool = pj_grow(b->pool, &b->pool_cap, 1, 1);
 	b->pool[0] = '\0';
 	b->pool_len = 1;
-	b->strs[0] = (pprof_str){0, 0, pprof_hash_bytes("", 0)};
+	b->strs[0] = (pprof_str){0, pprof_hash_bytes("", 0), 0, 0};
+	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, sizeof(*b->stacks));
+	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
+	b->values = pj_grow(b->values, &b->values_cap, 1, sizeof(*b->values));
 	size_t slot = b->strs[0].hash & b->str_index.mask;
-	b->str_index.slots[slot] = 1;
+	b->str_index.slots[slot] = pprof_slot(b->strs[0].hash, 0);
 	b->nstrs = 1;
 	return b;
 }
@@ -102,7 +141,6 @@ void pprof_free(pprof_builder *b)
 	free(b->strs);
 	free(b->str_index.slots);
 	free(b->funcs);
-	free(b->func_index.slots);
 	free(b->locs);
 	free(b->loc_index.slots);
 	free(b->samples);
@@ -118,22 +156,31 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 {
 	if (len == 0)
 		return 0;
+	if (len > UINT32_MAX)
+		pprof_misuse("string longer than 4 GiB");
 	uint64_t h = pprof_hash_bytes(s, len);
 	pprof_index_reserve(b, &b->str_index, b->nstrs, pprof_str_hash_of);
 	size_t slot = h & b->str_index.mask;
-	for (uint32_t pos; (pos = b->str_index.slots[slot]) != 0; slot = (slot + 1) & b->str_index.mask) {
-		const pprof_str *e = &b->strs[pos - 1];
-		if (e->hash == h && e->len == len && memcmp(b->pool + e->off, s, len) == 0)
-			return (int64_t)(pos - 1);
+	for (uint64_t sl; (sl = b->str_index.slots[slot]) != 0; slot = (slot + 1) & b->str_index.mask) {
+		if (!pprof_slot_tagged(sl, h))
+			continue;
+		const pprof_str *e = &b->strs[(uint32_t)sl - 1];
+		if (e->len == len && memcmp(b->pool + e->off, s, len) == 0)
+			return (int64_t)((uint32_t)sl - 1);
 	}
+	/* s may point into the pool itself (a substring of an interned string). */
+	uintptr_t from = (uintptr_t)s - (uintptr_t)b->pool;
+	bool inside = (uintptr_t)s >= (uintptr_t)b->pool && from < b->pool_len;
 	b->pool = pj_grow(b->pool, &b->pool_cap, b->pool_len + len + 1, 1);
+	if (inside)
+		s = b->pool + from;
 	memcpy(b->pool + b->pool_len, s, len);
 	b->pool[b->pool_len + len] = '\0';
 	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
-	b->strs[b->nstrs] = (pprof_str){b->pool_len, len, h};
+	b->strs[b->nstrs] = (pprof_str){b->pool_len, h, (uint32_t)len, 0};
 	b->pool_len += len + 1;
-	b->str_index.slots[slot] = (uint32_t)++b->nstrs;
-	return (int64_t)(b->nstrs - 1);
+	b->str_index.slots[slot] = pprof_slot(h, b->nstrs);
+	return (int64_t)b->nstrs++;
 }
 
 static int64_t pprof_cstring(pprof_builder *b, const char *s)
@@ -171,16 +218,15 @@ uint64_t pprof_function(pprof_builder *b, const char *name, size_t name_len,
 {
 	int64_t n = pprof_string(b, name, name_len);
 	int64_t f = pprof_string(b, filename, filename_len);
-	pprof_index_reserve(b, &b->func_index, b->nfuncs, pprof_func_hash_of);
-	size_t slot = pprof_func_hash(n, f) & b->func_index.mask;
-	for (uint32_t pos; (pos = b->func_index.slots[slot]) != 0; slot = (slot + 1) & b->func_index.mask) {
-		const pprof_func *e = &b->funcs[pos - 1];
-		if (e->name == n && e->filename == f)
-			return pos;
+	for (uint32_t id = b->strs[n].func; id; id = b->funcs[id - 1].next) {
+		if (b->funcs[id - 1].filename == f)
+			return id;
 	}
+	if (b->nfuncs >= UINT32_MAX - 1)
+		pprof_misuse("more than 4 billion functions");
 	b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
-	b->funcs[b->nfuncs] = (pprof_func){n, f};
-	b->func_index.slots[slot] = (uint32_t)++b->nfuncs;
+	b->funcs[b->nfuncs++] = (pprof_func){n, f, b->strs[n].func};
+	b->strs[n].func = (uint32_t)b->nfuncs;
 	return b->nfuncs;
 }
 
@@ -188,17 +234,13 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
 {
 	if (function_id == 0 || function_id > b->nfuncs)
 		pprof_misuse("location for an unknown function id");
-	pprof_index_reserve(b, &b->loc_index, b->nlocs, pprof_loc_hash_of);
-	size_t slot = pprof_loc_hash(function_id, line) & b->loc_index.mask;
-	for (uint32_t pos; (pos = b->loc_index.slots[slot]) != 0; slot = (slot + 1) & b->loc_index.mask) {
-		const pprof_loc *e = &b->locs[pos - 1];
-		if (e->function_id == function_id && e->line == line)
-			return pos;
+	bool added;
+	uint32_t id = pprof_pair_intern(&b->loc_index, (uint32_t)function_id, line, b->nlocs + 1, &added);
+	if (added) {
+		b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
+		b->locs[b->nlocs++] = (pprof_loc){function_id, line};
 	}
-	b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
-	b->locs[b->nlocs] = (pprof_loc){function_id, line};
-	b->loc_index.slots[slot] = (uint32_t)++b->nlocs;
-	return b->nlocs;
+	return id;
 }
 
 /*
@@ -254,8 +296,9 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 	pprof_index_reserve(b, &b->sample_index, b->nsamples, pprof_sample_hash_of);
 	size_t slot = h & b->sample_index.mask;
 	size_t nt = b->ntypes;
-	for (uint32_t pos; (pos = b->sample_index.slots[slot]) != 0; slot = (slot + 1) & b->sample_index.mask) {
-		if (!pprof_sample_equal(b, &b->samples[pos - 1], h, nlocations, nlabels))
+	for (uint64_t sl; (sl = b->sample_index.slots[slot]) != 0; slot = (slot + 1) & b->sample_index.mask) {
+		uint32_t pos = (uint32_t)sl;
+		if (!pprof_slot_tagged(sl, h) || !pprof_sample_equal(b, &b->samples[pos - 1], h, nlocations, nlabels))
 			continue;
 		/* Wrap instead of overflowing: signed overflow would be undefined. */
 		int64_t *sum = b->values + (size_t)(pos - 1) * nt;
@@ -272,7 +315,8 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 		b->values = pj_grow(b->values, &b->values_cap, (b->nsamples + 1) * nt, sizeof(*b->values));
 		memcpy(b->values + b->nsamples * nt, values, nt * sizeof(*values));
 	}
-	b->sample_index.slots[slot] = (uint32_t)++b->nsamples;
+	b->sample_index.slots[slot] = pprof_slot(h, b->nsamples);
+	b->nsamples++;
 }
 
 size_t pprof_sample_count(const pprof_builder *b)

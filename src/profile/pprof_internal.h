@@ -12,21 +12,45 @@
 
 #include "profile/pprof.h"
 
-/* Open-addressing index: slot -> element position + 1, 0 = empty. */
+/*
+ * Open-addressing index over an element array, at most half full. A slot is
+ * (hash >> 32) << 32 | (position + 1), 0 = empty: the hash tag lets a probe
+ * pass a foreign slot without touching the element it points to.
+ */
 typedef struct pprof_index {
-	uint32_t *slots;
+	uint64_t *slots;
 	size_t mask; /* capacity - 1; capacity is a power of two */
 } pprof_index;
 
+/*
+ * Index whose slots hold the whole key (a, b) next to the position, for the
+ * location table: a lookup touches one cache line, not two.
+ */
+typedef struct pprof_pair_slot {
+	int64_t b;
+	uint32_t a;
+	uint32_t pos; /* position + 1; 0 = empty */
+} pprof_pair_slot;
+
+typedef struct pprof_pair_index {
+	pprof_pair_slot *slots;
+	size_t mask;
+	size_t count;
+} pprof_pair_index;
+
 typedef struct pprof_str {
 	size_t off; /* into pool; the text is NUL-terminated there */
-	size_t len;
 	uint64_t hash;
+	uint32_t len;
+	/* First function with this name (id, 0 = none): after interning the name,
+	 * finding its function costs no second hash lookup. */
+	uint32_t func;
 } pprof_str;
 
 typedef struct pprof_func {
 	int64_t name; /* string indices */
 	int64_t filename;
+	uint32_t next; /* next function with the same name and another file (id, 0 = none) */
 } pprof_func;
 
 typedef struct pprof_loc {
@@ -63,11 +87,10 @@ struct pprof_builder {
 
 	pprof_func *funcs;
 	size_t nfuncs, funcs_cap;
-	pprof_index func_index;
 
 	pprof_loc *locs;
 	size_t nlocs, locs_cap;
-	pprof_index loc_index;
+	pprof_pair_index loc_index;
 
 	pprof_sample *samples;
 	size_t nsamples, samples_cap;

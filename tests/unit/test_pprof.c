@@ -90,6 +90,25 @@ static void test_strings_are_interned_with_empty_first(void **state)
 	pprof_free(b);
 }
 
+/* Prefixes of an interned string, passed from the builder's own storage while it grows. */
+static void test_strings_from_the_builders_own_storage(void **state)
+{
+	(void)state;
+	pprof_builder *b = pprof_new();
+	char text[2001];
+	for (int i = 0; i < 2000; i++)
+		text[i] = (char)('a' + i % 26);
+	text[2000] = '\0';
+	pprof_add_sample_type(b, text, NULL);
+	for (size_t len = 1; len < 2000; len++) {
+		int64_t idx = pprof_string(b, pprof_sample_type_name(b, 0), len);
+		assert_int_equal(pprof_string(b, text, len), idx);
+	}
+	assert_int_equal(pprof_string_count(b), 2001);
+	assert_string_equal(pprof_sample_type_name(b, 0), text);
+	pprof_free(b);
+}
+
 static void test_functions_and_locations_are_interned(void **state)
 {
 	(void)state;
@@ -324,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_matches_spec_example),
 		cmocka_unit_test(test_strings_are_interned_with_empty_first),
+		cmocka_unit_test(test_strings_from_the_builders_own_storage),
 		cmocka_unit_test(test_functions_and_locations_are_interned),
 		cmocka_unit_test(test_samples_merge_by_stack_and_labels),
 		cmocka_unit_test(test_gzip_round_trips_with_zero_mtime),
