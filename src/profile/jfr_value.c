@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#include "base/alloc.h"
-
 /* Skips `count` varints; the 9th byte of a varint carries 8 payload bits. */
 static inline bool jfr_skip_varints(jfr_reader *r, size_t *pos, size_t end, uint32_t count)
 {
