@@ -409,13 +409,14 @@ static size_t jfr_utf8_at(char *u, uint32_t c)
 
 /*
  * UTF-16 code units (n of them, already bounded by the bytes left) to UTF-8
- * in the scratch buffer; unpaired surrogates become U+FFFD. At most 3 bytes
- * per unit: a surrogate pair's 4 bytes replace 2 units.
+ * in the scratch buffer; unpaired surrogates become U+FFFD. The buffer starts
+ * at one byte per unit (ASCII, the common case) and grows only for others,
+ * so a bogus count cannot make it larger than the input warrants.
  */
 static bool jfr_decode_chars(jfr_reader *r, size_t pos, uint64_t n, jfr_str *out)
 {
 	pj_buf_reset(&r->scratch);
-	pj_buf_reserve(&r->scratch, (size_t)n * 3);
+	pj_buf_reserve(&r->scratch, (size_t)n + 8);
 	char *o = r->scratch.data;
 	size_t len = 0;
 	uint32_t high = 0;
@@ -426,6 +427,10 @@ static bool jfr_decode_chars(jfr_reader *r, size_t pos, uint64_t n, jfr_str *out
 			o[len++] = (char)d[pos++]; /* ASCII: the whole JDK metadata */
 			continue;
 		}
+		/* Room for this unit (up to 4 bytes with a pending U+FFFD: 7) and the ASCII rest. */
+		r->scratch.len = len;
+		pj_buf_reserve(&r->scratch, (size_t)(n - i) + 8);
+		o = r->scratch.data;
 		if (r->chunk.compressed ? !jfr_read_varint(r, &pos, r->chunk_end, &v)
 					: !jfr_read_fixed(r, &pos, r->chunk_end, 2, &v))
 			return false;
