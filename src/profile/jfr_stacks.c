@@ -123,6 +123,12 @@ static int jfr_pool_entry(jfr_stacks *s, int32_t cls, uint64_t key, jfr_value *v
 	return jfr_reader_decode(s->r, cls, pos, s->chunk_end, v, nout, NULL) ? 1 : -1;
 }
 
+/* An inline java.lang.String field (not a pool reference, not an array). */
+static bool jfr_is_plain_string(const jfr_stacks *s, int32_t cls, int32_t field)
+{
+	return field >= 0 && s->string_cls >= 0 && jfr_reader_field_type(s->r, cls, field) == s->string_cls &&
+	       !jfr_reader_field_is_cpool(s->r, cls, field) && !jfr_reader_field_is_array(s->r, cls, field);
+}
 
 /*
  * The text of a string-valued field: inline, or through the pool of its type
@@ -136,14 +142,17 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
 	jfr_str str;
 	size_t pos = v[field].pos;
 	if (jfr_reader_field_is_cpool(s->r, cls, field)) {
+		/* A pool of java.lang.String, or of a Symbol-like class with a "string" field. */
 		int32_t sym = jfr_reader_field_type(s->r, cls, field);
+		int32_t f = sym == s->symbol_cls ? s->symbol_string : jfr_reader_field(s->r, sym, "string");
+		if (sym != s->string_cls && (f >= JFR_MAX_POOL_FIELDS || !jfr_is_plain_string(s, sym, f)))
+			return true;
 		jfr_value sv[JFR_MAX_POOL_FIELDS];
 		int rc = jfr_pool_entry(s, sym, v[field].u, sv, JFR_MAX_POOL_FIELDS);
 		if (rc <= 0)
 			return rc == 0;
-		int32_t f = sym == s->symbol_cls ? s->symbol_string : jfr_reader_field(s->r, sym, "string");
-		pos = sv[f > 0 && f < JFR_MAX_POOL_FIELDS ? f : 0].pos;
-	} else if (jfr_reader_field_type(s->r, cls, field) != s->string_cls || s->string_cls < 0) {
+		pos = sv[sym == s->string_cls ? 0 : f].pos;
+	} else if (!jfr_is_plain_string(s, cls, field)) {
 		return true;
 	}
 	if (!jfr_reader_string(s->r, pos, &str))
