@@ -104,6 +104,11 @@ bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__(
 static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, uint64_t *v)
 {
 	size_t p = *pos;
+	if (p < end && d[p] < 0x80) { /* one byte: type ids, small keys, states */
+		*pos = p + 1;
+		*v = d[p];
+		return true;
+	}
 	if (end - p < 9)
 		return false;
 	uint64_t w;
@@ -111,11 +116,6 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	w = __builtin_bswap64(w);
 #endif
-	if (w < 0x80 || !(w & 0x80)) {
-		*pos = p + 1;
-		*v = w & 0x7f;
-		return true;
-	}
 	uint64_t stops = ~w & 0x8080808080808080ULL;
 	size_t len = stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 8;
 	if (len < 8)
@@ -135,8 +135,22 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 
 /* Primitive readers over [*pos, end); false with an error on overrun. */
 bool jfr_read_varint(jfr_reader *r, size_t *pos, size_t end, uint64_t *v);
-bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* int per chunk mode */
-bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v); /* long per chunk mode */
+bool jfr_read_fixed(jfr_reader *r, size_t *pos, size_t end, size_t width, uint64_t *v);
+
+/* An int or a long as the chunk encodes them: varint, or 4 / 8 bytes big-endian. */
+static inline bool jfr_read_int(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_varint_fast(r->data, pos, end, v) || jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 4, v);
+}
+
+static inline bool jfr_read_long(jfr_reader *r, size_t *pos, size_t end, uint64_t *v)
+{
+	if (r->chunk.compressed)
+		return jfr_varint_fast(r->data, pos, end, v) || jfr_read_varint(r, pos, end, v);
+	return jfr_read_fixed(r, pos, end, 8, v);
+}
 bool jfr_read_u8(jfr_reader *r, size_t *pos, size_t end, uint8_t *v);
 /* Skips a string value, validating it; *pos moves past it. */
 bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end);

@@ -116,6 +116,14 @@ static pprof_builder *jfr_builder(jfr_conv *c, int kind)
 	return b;
 }
 
+/* An inline java.lang.String field (not a pool reference, not an array). */
+static bool jfr_plain_string(const jfr_reader *r, int32_t cls, int32_t field)
+{
+	const char *type = jfr_reader_class_name(r, jfr_reader_field_type(r, cls, field));
+	return field >= 0 && type && strcmp(type, "java.lang.String") == 0 && !jfr_reader_field_is_array(r, cls, field) &&
+	       !jfr_reader_field_is_cpool(r, cls, field);
+}
+
 static void jfr_bind_chunk(jfr_conv *c)
 {
 	jfr_reader *r = c->r;
@@ -133,6 +141,9 @@ static void jfr_bind_chunk(jfr_conv *c)
 			if (b->field[f] >= 0 && (size_t)b->field[f] + 1 > b->nout)
 				b->nout = (size_t)b->field[f] + 1;
 		}
+		if (e == JFR_EV_SETTING && !(jfr_plain_string(r, b->cls, b->field[JFR_F_NAME]) &&
+						   jfr_plain_string(r, b->cls, b->field[JFR_F_VALUE])))
+			b->field[JFR_F_NAME] = b->field[JFR_F_VALUE] = -1; /* bound by name and shape */
 		b->value_unit = jfr_reader_field_timespan(r, b->cls, b->field[JFR_F_VALUE]);
 		if (b->value_unit == JFR_TIMESPAN_NONE)
 			b->value_unit = JFR_TIMESPAN_TICKS; /* the JDK's convention for durations */

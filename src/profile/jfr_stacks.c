@@ -10,6 +10,7 @@
 
 #define JFR_MAX_POOL_FIELDS 16
 #define JFR_LOC_DROPPED UINT32_MAX
+#define JFR_FRAME_BATCH 64
 
 static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
 {
@@ -60,6 +61,13 @@ void jfr_stacks_free(jfr_stacks *s)
 	free(s->spans);
 }
 
+/* Fields to decode so that all of the given ones (-1 = absent) are included. */
+static size_t jfr_nout(int32_t a, int32_t b)
+{
+	int32_t m = a > b ? a : b;
+	return m < 0 ? 0 : (size_t)m + 1;
+}
+
 static int32_t jfr_small_field(const jfr_reader *r, int32_t cls, const char *name)
 {
 	int32_t f = jfr_reader_field(r, cls, name);
@@ -77,6 +85,8 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 	s->thread_cls = jfr_reader_class(r, "java.lang.Thread");
 	s->state_cls = jfr_reader_class(r, "jdk.types.ThreadState");
 	s->string_cls = jfr_reader_class(r, "java.lang.String");
+	s->symbol_cls = jfr_reader_class(r, "jdk.types.Symbol");
+	s->symbol_string = jfr_reader_field(r, s->symbol_cls, "string");
 	s->trace_truncated = jfr_small_field(r, s->trace_cls, "truncated");
 	s->trace_frames = jfr_small_field(r, s->trace_cls, "frames");
 	s->frame_cls = jfr_reader_field_type(r, s->trace_cls, s->trace_frames);
@@ -85,6 +95,7 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 		s->frame_cls = -1;
 	s->frame_method = jfr_small_field(r, s->frame_cls, "method");
 	s->frame_line = jfr_small_field(r, s->frame_cls, "lineNumber");
+	s->frame_nout = jfr_nout(s->frame_method, s->frame_line);
 	s->method_type = jfr_small_field(r, s->method_cls, "type");
 	s->method_name = jfr_small_field(r, s->method_cls, "name");
 	s->class_name = jfr_small_field(r, s->class_cls, "name");
@@ -104,12 +115,19 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 }
 
 /* Decodes pool entry `key` of class cls into v; 0 = no such entry, -1 = error. */
-static int jfr_pool_entry(jfr_stacks *s, int32_t cls, uint64_t key, jfr_value *v)
+static int jfr_pool_entry(jfr_stacks *s, int32_t cls, uint64_t key, jfr_value *v, size_t nout)
 {
 	size_t pos;
 	if (cls < 0 || !jfr_reader_pool(s->r, cls, key, &pos))
 		return 0;
-	return jfr_reader_decode(s->r, cls, pos, s->chunk_end, v, JFR_MAX_POOL_FIELDS, NULL) ? 1 : -1;
+	return jfr_reader_decode(s->r, cls, pos, s->chunk_end, v, nout, NULL) ? 1 : -1;
+}
+
+/* An inline java.lang.String field (not a pool reference, not an array). */
+static bool jfr_is_plain_string(const jfr_stacks *s, int32_t cls, int32_t field)
+{
+	return field >= 0 && s->string_cls >= 0 && jfr_reader_field_type(s->r, cls, field) == s->string_cls &&
+	       !jfr_reader_field_is_cpool(s->r, cls, field) && !jfr_reader_field_is_array(s->r, cls, field);
 }
 
 /*
@@ -124,14 +142,17 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
 	jfr_str str;
 	size_t pos = v[field].pos;
 	if (jfr_reader_field_is_cpool(s->r, cls, field)) {
+		/* A pool of java.lang.String, or of a Symbol-like class with a "string" field. */
 		int32_t sym = jfr_reader_field_type(s->r, cls, field);
+		int32_t f = sym == s->symbol_cls ? s->symbol_string : jfr_reader_field(s->r, sym, "string");
+		if (sym != s->string_cls && (f >= JFR_MAX_POOL_FIELDS || !jfr_is_plain_string(s, sym, f)))
+			return true;
 		jfr_value sv[JFR_MAX_POOL_FIELDS];
-		int rc = jfr_pool_entry(s, sym, v[field].u, sv);
+		int rc = jfr_pool_entry(s, sym, v[field].u, sv, JFR_MAX_POOL_FIELDS);
 		if (rc <= 0)
 			return rc == 0;
-		int32_t f = jfr_reader_field(s->r, sym, "string");
-		pos = sv[f > 0 && f < JFR_MAX_POOL_FIELDS ? f : 0].pos;
-	} else if (jfr_reader_field_type(s->r, cls, field) != s->string_cls || s->string_cls < 0) {
+		pos = sv[sym == s->string_cls ? 0 : f].pos;
+	} else if (!jfr_is_plain_string(s, cls, field)) {
 		return true;
 	}
 	if (!jfr_reader_string(s->r, pos, &str))
@@ -156,9 +177,9 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 		return *cached ? 1 : 0;
 	}
 	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
-	int rc = jfr_pool_entry(s, s->method_cls, key, mv);
+	int rc = jfr_pool_entry(s, s->method_cls, key, mv, jfr_nout(s->method_type, s->method_name));
 	if (rc > 0 && s->method_type >= 0)
-		rc = jfr_pool_entry(s, s->class_cls, mv[s->method_type].u, cv);
+		rc = jfr_pool_entry(s, s->class_cls, mv[s->method_type].u, cv, jfr_nout(s->class_name, -1));
 	else if (rc > 0)
 		rc = 0;
 	if (rc <= 0) {
@@ -183,7 +204,8 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 
 static void jfr_push(uint64_t **locs, size_t *n, size_t *cap, uint64_t loc)
 {
-	*locs = pj_grow(*locs, cap, *n + 1, sizeof(**locs));
+	if (*n == *cap)
+		*locs = pj_grow(*locs, cap, *n + 1, sizeof(**locs));
 	(*locs)[(*n)++] = loc;
 }
 
@@ -196,7 +218,7 @@ static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread
 {
 	jfr_value v[JFR_MAX_POOL_FIELDS];
 	pj_buf_reset(&s->tmp);
-	int rc = jfr_pool_entry(s, s->thread_cls, thread, v);
+	int rc = jfr_pool_entry(s, s->thread_cls, thread, v, jfr_nout(s->thread_java, s->thread_os));
 	if (rc < 0)
 		return false;
 	if (rc > 0 && !jfr_text(s, s->thread_cls, s->thread_java, v, false, &s->tmp))
@@ -209,16 +231,8 @@ static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread
 	return true;
 }
 
-static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, size_t *pos, uint64_t *loc)
+static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, uint64_t method, uint32_t line, uint64_t *loc)
 {
-	jfr_value fv[JFR_MAX_POOL_FIELDS];
-	if (!jfr_reader_decode(s->r, s->frame_cls, *pos, s->chunk_end, fv, JFR_MAX_POOL_FIELDS, pos))
-		return -1;
-	if (s->frame_method < 0)
-		return 0;
-	uint64_t method = fv[s->frame_method].u;
-	/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
-	uint32_t line = s->frame_line >= 0 ? (uint32_t)fv[s->frame_line].u : 0;
 	jfr_loc_slot *slot = jfr_loc_slot_for(&s->locations[kind], method, line);
 	if (slot->loc) {
 		*loc = slot->loc;
@@ -248,17 +262,29 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	jfr_value tv[JFR_MAX_POOL_FIELDS];
 	if (s->frame_cls < 0)
 		return 0;
-	int rc = jfr_pool_entry(s, s->trace_cls, key, tv);
+	int rc = jfr_pool_entry(s, s->trace_cls, key, tv, jfr_nout(s->trace_truncated, s->trace_frames));
 	if (rc <= 0)
 		return rc;
+	uint64_t nframes = s->frame_method >= 0 ? tv[s->trace_frames].u : 0;
 	size_t pos = tv[s->trace_frames].pos;
-	for (uint64_t i = 0; i < tv[s->trace_frames].u; i++) {
-		uint64_t loc;
-		rc = jfr_frame(s, b, kind, &pos, &loc);
-		if (rc < 0)
+	/* In batches, so a stack trace claiming millions of frames costs no memory. */
+	uint64_t batch[JFR_FRAME_BATCH * JFR_MAX_POOL_FIELDS];
+	for (uint64_t done = 0; done < nframes;) {
+		uint64_t n = nframes - done < JFR_FRAME_BATCH ? nframes - done : JFR_FRAME_BATCH;
+		if (!jfr_reader_decode_many(s->r, s->frame_cls, pos, s->chunk_end, n, s->frame_nout, batch, &pos))
 			return -1;
-		if (rc > 0)
-			jfr_push(locs, nlocs, cap, loc);
+		for (uint64_t i = 0; i < n; i++) {
+			const uint64_t *f = batch + i * s->frame_nout;
+			/* Line numbers are unsigned 32-bit, as jfr-parser carries them: -1 shows as 4294967295. */
+			uint32_t line = s->frame_line >= 0 ? (uint32_t)f[s->frame_line] : 0;
+			uint64_t loc;
+			rc = jfr_frame(s, b, kind, f[s->frame_method], line, &loc);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				jfr_push(locs, nlocs, cap, loc);
+		}
+		done += n;
 	}
 	if (truncated_frame && s->trace_truncated >= 0 && tv[s->trace_truncated].u)
 		jfr_push(locs, nlocs, cap, jfr_named_location(b, "[truncated]", 11));
@@ -279,7 +305,7 @@ int jfr_stacks_state(jfr_stacks *s, uint64_t key)
 	if (cached)
 		return (int)*cached;
 	jfr_value v[JFR_MAX_POOL_FIELDS];
-	int rc = jfr_pool_entry(s, s->state_cls, key, v);
+	int rc = jfr_pool_entry(s, s->state_cls, key, v, JFR_MAX_POOL_FIELDS);
 	if (rc < 0)
 		return -1;
 	int state = JFR_STATE_UNKNOWN;

@@ -41,9 +41,11 @@ typedef struct jfr_loc_cache {
 typedef struct jfr_stacks {
 	jfr_reader *r;
 	size_t chunk_end;
-	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls;
+	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls, symbol_cls;
+	int32_t symbol_string; /* field of the Symbol class holding its text */
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
+	size_t frame_nout; /* frame fields to decode: up to method and lineNumber */
 	pj_u64map methods; /* method key -> name span index + 1, or 0 if the frame is dropped */
 	jfr_loc_cache locations[JFR_MAX_KINDS];
 	pj_u64map states; /* state key -> JFR_STATE_* */

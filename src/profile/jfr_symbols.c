@@ -59,6 +59,25 @@ static bool jfr_deleted_end(jfr_cursor *c)
 	return jfr_at_end(c);
 }
 
+/*
+ * Position of the last occurrence of mark[0..k) in s[1..n) (the patterns need
+ * a character before it). Both marks start with '$', which most symbols lack.
+ */
+static bool jfr_last(const char *s, size_t n, const char *mark, size_t k, size_t *at)
+{
+	bool found = false;
+	const char *end = s + n;
+	for (const char *p = n > 1 ? memchr(s + 1, '$', n - 1) : NULL; p; p = memchr(p + 1, '$', (size_t)(end - p - 1))) {
+		if ((size_t)(end - p) >= k && memcmp(p, mark, k) == 0) {
+			*at = (size_t)(p - s);
+			found = true;
+		}
+		if (end - p <= 1)
+			break;
+	}
+	return found;
+}
+
 static bool jfr_match_accessor(const char *s, size_t n, size_t *keep)
 {
 	jfr_cursor c = {s, n, 0};
@@ -74,15 +93,8 @@ static bool jfr_match_lambda(const char *s, size_t n, size_t *keep)
 {
 	static const char mark[] = "$$Lambda";
 	const size_t k = sizeof(mark) - 1;
-	size_t at = 0;
-	bool found = false;
-	for (size_t i = 1; i + k <= n; i++) {
-		if (memcmp(s + i, mark, k) == 0) {
-			at = i;
-			found = true;
-		}
-	}
-	if (!found)
+	size_t at;
+	if (!jfr_last(s, n, mark, k, &at))
 		return false;
 	*keep = at + k;
 	jfr_cursor c = {s, n, at + k};
@@ -153,14 +165,11 @@ static bool jfr_match_cglib(const char *s, size_t n, size_t *keep)
 {
 	static const char mark[] = "$$EnhancerBySpringCGLIB$$";
 	const size_t k = sizeof(mark) - 1;
-	bool found = false;
-	for (size_t i = 1; i + k <= n; i++) {
-		if (memcmp(s + i, mark, k) == 0) {
-			*keep = i + k;
-			found = true;
-		}
-	}
-	return found;
+	size_t at;
+	if (!jfr_last(s, n, mark, k, &at))
+		return false;
+	*keep = at + k;
+	return true;
 }
 
 void jfr_normalize_symbol(const char *s, size_t n, pj_buf *out)

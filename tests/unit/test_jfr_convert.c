@@ -327,6 +327,28 @@ static void test_malformed_input_is_an_error(void **state)
 	pj_buf_free(&w.out);
 }
 
+/* A producer whose Class.name is a number, not a Symbol: frames lose the class, conversion goes on. */
+static void test_unexpected_field_shapes_are_tolerated(void **state)
+{
+	(void)state;
+	tw_class classes[TW_NSTANDARD];
+	memcpy(classes, tw_standard_classes, sizeof(classes));
+	for (size_t i = 0; i < TW_NSTANDARD; i++) {
+		if (classes[i].id == TW_CLASS)
+			classes[i].fields[0] = (tw_field){"name", TW_LONG};
+	}
+	tw w = {.compressed = true};
+	rec_opts o = {0};
+	tw_begin(&w);
+	tw_metadata_enc(&w, classes, TW_NSTANDARD, 3);
+	rec_exec(&w, 7, 1, 0);
+	rec_finish(&w, &o);
+	jfr_profiles p = convert_default(&w.out);
+	assert_collapsed(&p, CPU, ".main:20;.leaf:10 [10000000]");
+	jfr_profiles_free(&p);
+	pj_buf_free(&w.out);
+}
+
 static void assert_normalized(const char *in, const char *want)
 {
 	pj_buf b = PJ_BUF_INIT;
@@ -378,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_chunks_sum_and_truncation_warns),
 		cmocka_unit_test(test_profile_header_fields),
 		cmocka_unit_test(test_malformed_input_is_an_error),
+		cmocka_unit_test(test_unexpected_field_shapes_are_tolerated),
 		cmocka_unit_test(test_symbol_normalisation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

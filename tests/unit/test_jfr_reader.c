@@ -376,6 +376,57 @@ static void test_timespan_and_tick_conversion(void **state)
 	pj_buf_free(&f);
 }
 
+/*
+ * Frames with varints of every length, 9-byte ones included (their last byte
+ * carries 8 payload bits), are skipped exactly when the pool is indexed: the
+ * next entry still decodes, and the frames decode to what was written.
+ */
+static void test_long_varints_in_frames_keep_alignment(void **state)
+{
+	(void)state;
+	static const uint64_t methods[] = {
+		1, 0x7f, 0x80, 0x3fff, 0x4000, 0xFFFFFFFF, 0x4F20000318ULL, 0x00FFFFFFFFFFFFFFULL,
+		0x0100000000000000ULL, 0x8000000000000000ULL, 0xFFFFFFFFFFFFFFFFULL, 0xFF00000000000001ULL, 5,
+	};
+	const size_t n = sizeof(methods) / sizeof(methods[0]);
+	tw w = {.compressed = true};
+	tw_begin(&w);
+	tw_metadata(&w);
+	pj_buf p = PJ_BUF_INIT;
+	tw_pool(&w, &p, TW_STACKTRACE, 2);
+	for (uint64_t key = 1; key <= 2; key++) {
+		tw_long(&w, &p, key);
+		tw_byte(&p, 0);
+		tw_int(&w, &p, 3 * n);
+		for (size_t i = 0; i < 3 * n; i++)
+			rec_frame(&w, &p, methods[(i + key) % n], i);
+	}
+	tw_checkpoint(&w, 1, &p, 0);
+	tw_end(&w);
+	jfr_reader *r = jfr_reader_new((const uint8_t *)w.out.data, w.out.len);
+	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	const jfr_chunk_info *ci = jfr_reader_chunk(r);
+	int32_t trace = jfr_reader_class(r, "jdk.types.StackTrace");
+	int32_t frame = jfr_reader_field_type(r, trace, 1);
+	for (uint64_t key = 1; key <= 2; key++) {
+		size_t pos, next;
+		jfr_value v[2];
+		uint64_t got[2 * 3 * 13];
+		assert_true(jfr_reader_pool(r, trace, key, &pos));
+		assert_true(jfr_reader_decode(r, trace, pos, ci->offset + ci->size, v, 2, &next));
+		assert_int_equal(v[1].u, 3 * n);
+		assert_true(jfr_reader_decode_many(r, frame, v[1].pos, next, 3 * n, 2, got, &pos));
+		assert_int_equal(pos, next);
+		for (size_t i = 0; i < 3 * n; i++) {
+			assert_int_equal(got[2 * i], methods[(i + key) % n]);
+			assert_int_equal(got[2 * i + 1], i);
+		}
+	}
+	jfr_reader_free(r);
+	pj_buf_free(&p);
+	pj_buf_free(&w.out);
+}
+
 /* Expects the walk to fail with "offset <at>: <what>...". */
 static void assert_fails_at(const pj_buf *f, size_t at, const char *what)
 {
@@ -588,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_event_string_encodings),
 		cmocka_unit_test(test_varint_examples),
 		cmocka_unit_test(test_float_fields_are_raw_bytes),
+		cmocka_unit_test(test_long_varints_in_frames_keep_alignment),
 		cmocka_unit_test(test_multiple_chunks),
 		cmocka_unit_test(test_truncated_last_chunk_warns),
 		cmocka_unit_test(test_in_progress_chunk_is_skipped),
