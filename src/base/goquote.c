@@ -2,44 +2,7 @@
 
 #include <stdint.h>
 
-size_t pj_utf8_rune(const char *s, size_t len, unsigned *rune)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned c = p[0];
-	size_t n;
-	unsigned min;
-	if (c < 0x80) {
-		*rune = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		min = 0x80;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		min = 0x800;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		min = 0x10000;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid in Go too. */
-	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*rune = c;
-	return n;
-}
+#include "base/utf8.h"
 
 static bool is_unicode_space(unsigned r)
 {
@@ -73,7 +36,7 @@ bool pj_go_needs_quoting(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		unsigned r;
+		int32_t r;
 		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0 || !is_nonascii_printable(r))
 			return true;
@@ -115,7 +78,7 @@ void pj_buf_put_goquoted(pj_buf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		unsigned r;
+		int32_t r;
 		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0) {
 			put_escape(b, c);

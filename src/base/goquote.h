@@ -20,7 +20,5 @@
 void pj_buf_put_goquoted(pj_buf *b, const char *s, size_t len);
 /* True when slog's text handler would quote this value (empty, space, '=', '"', controls). */
 bool pj_go_needs_quoting(const char *s, size_t len);
-/* Decodes one UTF-8 rune at s (len > 0); returns its length, or 0 if invalid. */
-size_t pj_utf8_rune(const char *s, size_t len, unsigned *rune);
 
 #endif

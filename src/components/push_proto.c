@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "syntax/gostr.h"
+#include "base/utf8.h"
 
 enum {
 	WIRE_VARINT = 0,

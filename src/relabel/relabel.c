@@ -69,9 +69,9 @@ static void quote_go(pj_buf *out, const char *s)
 	pj_buf_putc(out, '"');
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
+		uint32_t r = pj_utf8_decode(s + i, len - i, &w);
 		unsigned char c = (unsigned char)s[i];
-		if (r == RELABEL_RUNE_ERROR && w == 1)
+		if (r == PJ_RUNE_ERROR && w == 1)
 			pj_buf_printf(out, "\\x%02x", c);
 		else if (c == '"' || c == '\\')
 			pj_buf_printf(out, "\\%c", c);
@@ -102,7 +102,7 @@ static bool fail_quoted(char **err, const char *value, const char *what, relabel
 /* Label names follow prometheus/common's UTF-8 scheme: any non-empty valid UTF-8. */
 static bool valid_label_name(const char *s)
 {
-	return s[0] != '\0' && relabel_utf8_valid(s, strlen(s));
+	return s[0] != '\0' && pj_utf8_valid(s, strlen(s));
 }
 
 static bool is_word(char c)
@@ -335,7 +335,7 @@ static void do_replace(const rule *r, pj_labels *l, apply_state *st)
 		return;
 	pj_buf_reset(&st->a);
 	relabel_expand(r->regex, r->target_label, strlen(r->target_label), v, ov, &st->a);
-	if (st->a.len == 0 || !relabel_utf8_valid(st->a.data, st->a.len))
+	if (st->a.len == 0 || !pj_utf8_valid(st->a.data, st->a.len))
 		return;
 	pj_buf_reset(&st->b);
 	relabel_expand(r->regex, r->replacement, strlen(r->replacement), v, ov, &st->b);

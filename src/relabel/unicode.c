@@ -2,89 +2,6 @@
 
 #include <string.h>
 
-uint32_t relabel_utf8_decode(const char *s, size_t len, size_t *width)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned char c = p[0];
-	*width = 1;
-	if (c < 0x80)
-		return c;
-	size_t n;
-	uint32_t r;
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		r = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		r = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		r = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* above U+10FFFF */
-	} else {
-		return RELABEL_RUNE_ERROR;
-	}
-	if (len < n || p[1] < lo || p[1] > hi)
-		return RELABEL_RUNE_ERROR;
-	for (size_t i = 1; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return RELABEL_RUNE_ERROR;
-		r = r << 6 | (p[i] & 0x3F);
-	}
-	*width = n;
-	return r;
-}
-
-void relabel_utf8_append(pj_buf *out, uint32_t r)
-{
-	char b[4];
-	size_t n;
-	if (r < 0x80) {
-		b[0] = (char)r;
-		n = 1;
-	} else if (r < 0x800) {
-		b[0] = (char)(0xC0 | r >> 6);
-		b[1] = (char)(0x80 | (r & 0x3F));
-		n = 2;
-	} else if (r < 0x10000) {
-		b[0] = (char)(0xE0 | r >> 12);
-		b[1] = (char)(0x80 | (r >> 6 & 0x3F));
-		b[2] = (char)(0x80 | (r & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | r >> 18);
-		b[1] = (char)(0x80 | (r >> 12 & 0x3F));
-		b[2] = (char)(0x80 | (r >> 6 & 0x3F));
-		b[3] = (char)(0x80 | (r & 0x3F));
-		n = 4;
-	}
-	pj_buf_append(out, b, n);
-}
-
-bool relabel_utf8_valid(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t w;
-		if (relabel_utf8_decode(s + i, len - i, &w) == RELABEL_RUNE_ERROR && w == 1)
-			return false;
-		i += w;
-	}
-	return true;
-}
-
 /* Go's unicode.To: UpperCase is even and LowerCase odd, which the alternating runs rely on. */
 static uint32_t rune_map(uint32_t r, bool lower)
 {
@@ -126,8 +43,8 @@ static void map_case(const char *s, size_t len, pj_buf *out, uint32_t (*fn)(uint
 	pj_buf_reserve(out, len);
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
-		relabel_utf8_append(out, fn(r));
+		uint32_t r = pj_utf8_decode(s + i, len - i, &w);
+		pj_utf8_encode(out, fn(r));
 		i += w;
 	}
 }

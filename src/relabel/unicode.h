@@ -2,8 +2,7 @@
 #define PJ_RELABEL_UNICODE_H
 
 /*
- * The bits of Unicode that relabelling needs, with Go's semantics: UTF-8
- * decoding that reads each invalid byte as U+FFFD (as Go's range loop does),
+ * The bits of Unicode that relabelling needs, with Go's semantics:
  * strings.ToLower/ToUpper, and the script names Go's regexp knows. The tables
  * are generated from Go's unicode package by scripts/gen-unicode-tables.go.
  */
@@ -13,8 +12,8 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 
-#define RELABEL_RUNE_ERROR 0xFFFDu
 #define RELABEL_UPPER_LOWER 0x110000 /* Go's unicode.UpperLower: alternating case run */
 
 typedef struct relabel_case_range {
@@ -35,15 +34,6 @@ extern const relabel_case_range relabel_unicode_case_ranges[];
 extern const size_t relabel_unicode_ncase_ranges;
 extern const relabel_fold_range relabel_unicode_fold_extras[];
 extern const size_t relabel_unicode_nfold_extras;
-
-/*
- * Decodes one rune at s[0..len) (len > 0). Invalid or truncated sequences,
- * surrogates and overlong forms give U+FFFD with *width 1, as in Go.
- */
-uint32_t relabel_utf8_decode(const char *s, size_t len, size_t *width);
-/* Appends the UTF-8 encoding of r (r <= 0x10FFFF). */
-void relabel_utf8_append(pj_buf *out, uint32_t r);
-bool relabel_utf8_valid(const char *s, size_t len);
 
 uint32_t relabel_rune_to_lower(uint32_t r);
 uint32_t relabel_rune_to_upper(uint32_t r);

@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 #include "base/goquote.h"
+#include "base/utf8.h"
 
 static struct {
 	pthread_mutex_t mu; /* serialises writes and guards out/clock */
@@ -144,7 +145,7 @@ static void put_json_string(pj_buf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		unsigned r;
+		int32_t r;
 		size_t n = pj_utf8_rune(s + i, len - i, &r);
 		if (n == 0) {
 			pj_buf_puts(b, "\\ufffd");

@@ -3,9 +3,8 @@
 
 /*
  * Text primitives that behave like Go's standard library, because Alloy's
- * values are Go values and users see Go's renderings of them: UTF-8 decoding
- * with U+FFFD for bad bytes, strconv.FormatFloat and the
- * shortest round-tripping float digits. Private to src/syntax.
+ * values are Go values and users see Go's renderings of them:
+ * strconv.FormatFloat and the shortest round-tripping float digits. Private to src/syntax.
  */
 
 #include <stdbool.h>
@@ -13,13 +12,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-
-#define PJ_RUNE_ERROR 0xFFFD
-
-/* Decodes one rune at s[0..len) like utf8.DecodeRuneInString: invalid -> U+FFFD, width 1. */
-int32_t pj_utf8_decode(const char *s, size_t len, size_t *width);
-void pj_utf8_encode(pj_buf *out, int32_t r);
-bool pj_utf8_valid(const char *s, size_t len);
+#include "base/utf8.h"
 
 /*
  * The shortest decimal digits that read back as f (f finite, not negative

@@ -33,19 +33,19 @@ void pj_quote_go(pj_buf *out, const char *text, size_t len)
 	const unsigned char *s = (const unsigned char *)text;
 	pj_buf_putc(out, '"');
 	for (size_t i = 0; i < len;) {
-		int w;
-		int32_t r = pj_unicode_decode(s + i, len - i, &w);
-		if (r == PJ_UNICODE_ERROR && w == 1) {
+		size_t w;
+		int32_t r = pj_utf8_decode(text + i, len - i, &w);
+		if (r == PJ_RUNE_ERROR && w == 1) {
 			pj_buf_printf(out, "\\x%c%c", pj_hex[s[i] >> 4], pj_hex[s[i] & 0xF]);
 		} else if (r == '"' || r == '\\') {
 			pj_buf_putc(out, '\\');
 			pj_buf_putc(out, (char)r);
 		} else if (pj_unicode_is_print(r)) {
-			pj_buf_append(out, s + i, (size_t)w);
+			pj_buf_append(out, s + i, w);
 		} else {
 			pj_quote_escape(out, r);
 		}
-		i += (size_t)w;
+		i += w;
 	}
 	pj_buf_putc(out, '"');
 }
@@ -110,10 +110,9 @@ static size_t pj_unescape(pj_buf *out, const char *s, size_t avail)
 	if (s[0] == 'x') {
 		pj_buf_putc(out, (char)v);
 	} else {
-		if (v > PJ_UNICODE_MAX || (v >= 0xD800 && v < 0xE000))
+		if (v > PJ_RUNE_MAX || (v >= 0xD800 && v < 0xE000))
 			return 0;
-		char enc[4];
-		pj_buf_append(out, enc, (size_t)pj_unicode_encode((int32_t)v, enc));
+		pj_utf8_encode(out, (int32_t)v);
 	}
 	return (size_t)n + 1;
 }

@@ -58,7 +58,7 @@ static char *pj_check_encoding(const unsigned char *s, size_t len)
 			return NULL;
 		return pj_asprintf("configuration is encoded with %s but must be utf8", boms[i].name);
 	}
-	if (pj_unicode_valid(s, len))
+	if (pj_utf8_valid((const char *)s, len))
 		return NULL;
 	return pj_strdup("unknown encoding for config");
 }

@@ -107,7 +107,7 @@ static void check_text(const char *s, size_t len)
 {
 	pj_buf b = PJ_BUF_INIT;
 	relabel_to_lower(s, len, &b);
-	if (!relabel_utf8_valid(b.data ? b.data : "", b.len))
+	if (!pj_utf8_valid(b.data ? b.data : "", b.len))
 		abort();
 	pj_buf_reset(&b);
 	relabel_to_upper(s, len, &b);

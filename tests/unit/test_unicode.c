@@ -1,5 +1,5 @@
 /*
- * Go-compatible UTF-8 decoding and case mapping (src/relabel/unicode.h):
+ * Go-compatible case mapping and script names (src/relabel/unicode.h):
  * replays Go's strings.ToLower/ToUpper on 2,000 random strings recorded in
  * tests/data/relabel/case_cases.txt (scripts/gen-case-cases.go).
  */
@@ -26,25 +26,9 @@ static size_t unhex(const char *h, size_t hlen, char *out)
 	return hlen / 2;
 }
 
-static void test_decode_like_go(void **state)
+static void test_script_names(void **state)
 {
 	(void)state;
-	size_t w;
-	assert_int_equal(relabel_utf8_decode("a", 1, &w), 'a');
-	assert_int_equal(w, 1);
-	assert_int_equal(relabel_utf8_decode("\xc3\xa9", 2, &w), 0xe9);
-	assert_int_equal(w, 2);
-	assert_int_equal(relabel_utf8_decode("\xe2\x84\xaa", 3, &w), 0x212a);
-	assert_int_equal(relabel_utf8_decode("\xf0\x9f\x98\x80", 4, &w), 0x1f600);
-	assert_int_equal(w, 4);
-	/* Invalid: lone continuation, truncated, overlong, surrogate, above U+10FFFF. */
-	const char *bad[] = {"\x80", "\xc3", "\xe2\x84", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(relabel_utf8_decode(bad[i], strlen(bad[i]), &w), RELABEL_RUNE_ERROR);
-		assert_int_equal(w, 1);
-		assert_false(relabel_utf8_valid(bad[i], strlen(bad[i])));
-	}
-	assert_true(relabel_utf8_valid("\xef\xbf\xbd", 3)); /* U+FFFD itself is valid */
 	assert_true(relabel_unicode_is_script("Greek", 5));
 	assert_true(relabel_unicode_is_script("Old_Italic", 10));
 	assert_false(relabel_unicode_is_script("greek", 5));
@@ -83,7 +67,7 @@ static void test_case_mapping_matches_go(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_like_go),
+		cmocka_unit_test(test_script_names),
 		cmocka_unit_test(test_case_mapping_matches_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
