@@ -14,7 +14,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "relabel/re2_parser.h"
-#include "relabel/unicode.h"
+#include "base/utf8.h"
 
 bool re2_fail(re2_state *t, const char *code, size_t from, size_t to)
 {

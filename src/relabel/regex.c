@@ -8,7 +8,7 @@
 
 #include "base/alloc.h"
 #include "relabel/re2.h"
-#include "relabel/unicode.h"
+#include "base/utf8.h"
 
 /*
  * Go guarantees linear-time matching; PCRE2 backtracks. These limits bound the

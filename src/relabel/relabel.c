@@ -9,7 +9,8 @@
 #include "base/buf.h"
 #include "base/md5.h"
 #include "relabel/regex.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 #define DEFAULT_SEPARATOR ";"
 #define DEFAULT_REGEX "(.*)"
@@ -386,9 +387,9 @@ static void do_case(const rule *r, pj_labels *l, apply_state *st, bool upper)
 {
 	pj_buf_reset(&st->a);
 	if (upper)
-		relabel_to_upper(pj_buf_cstr(&st->value), st->value.len, &st->a);
+		pj_unicode_upper_string(&st->a, pj_buf_cstr(&st->value), st->value.len);
 	else
-		relabel_to_lower(pj_buf_cstr(&st->value), st->value.len, &st->a);
+		pj_unicode_lower_string(&st->a, pj_buf_cstr(&st->value), st->value.len);
 	pj_labels_setn(l, r->target_label, strlen(r->target_label), pj_buf_cstr(&st->a), st->a.len);
 }
 

@@ -4,7 +4,8 @@
 /*
  * Text primitives that behave like Go's standard library, because Alloy's
  * values are Go values and users see Go's renderings of them:
- * strconv.FormatFloat and the shortest round-tripping float digits. Private to src/syntax.
+ * strconv.FormatFloat and the shortest round-tripping float digits. Private
+ * to src/syntax.
  */
 
 #include <stdbool.h>
@@ -12,7 +13,6 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "base/utf8.h"
 
 /*
  * The shortest decimal digits that read back as f (f finite, not negative
@@ -26,20 +26,5 @@ int pj_float_shortest(double f, char digits[32], int *dp);
  * (shortest) or >= 0. NaN, +Inf and -Inf print as Go prints them.
  */
 void pj_go_format_float(pj_buf *out, double f, char fmt, int prec);
-
-/* A range of code points sharing one case mapping (case_tables.c, generated). */
-typedef struct pj_case_range {
-	int32_t lo, hi;
-	int32_t upper, lower; /* deltas to add */
-	int alt; /* upper and lower case alternate, starting with upper at lo */
-} pj_case_range;
-
-extern const pj_case_range pj_case_ranges[];
-extern const size_t pj_case_ranges_len;
-
-/* unicode.IsSpace, unicode.ToUpper, unicode.ToLower. */
-bool pj_unicode_isspace(int32_t r);
-int32_t pj_unicode_toupper(int32_t r);
-int32_t pj_unicode_tolower(int32_t r);
 
 #endif

@@ -2,7 +2,8 @@
 
 #include <stdint.h>
 
-#include "syntax/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 static const char pj_hex[] = "0123456789abcdef";
 

@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#include "syntax/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 #define PJ_EOF (-1)
 #define PJ_BOM 0xFEFF

@@ -8,7 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
-#include "syntax/unicode.h"
+#include "base/utf8.h"
 
 pj_source *pj_source_new(const char *name, const char *text, size_t len)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/utf8.h"
 #include "syntax/gostr.h"
 #include "syntax/quote.h"
 #include "syntax/internal.h"

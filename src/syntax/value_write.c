@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "syntax/gostr.h"
 #include "syntax/quote.h"
 #include "syntax/internal.h"

@@ -10,7 +10,7 @@
 
 #include "base/buf.h"
 #include "syntax/scanner.h"
-#include "syntax/unicode.h"
+#include "base/unicode.h"
 
 /*
  * Scans text and renders every token as "NAME" or "NAME:text", joined by
