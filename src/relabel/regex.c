@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "relabel/re2.h"
+#include "base/unicode.h"
 #include "base/utf8.h"
 
 /*
@@ -118,7 +119,7 @@ static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 	size_t clean_len = 0;
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = pj_utf8_decode(s + i, len - i, &w);
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
 		clean_len += r == PJ_RUNE_ERROR && w == 1 ? 3 : w;
 		i += w;
 	}
@@ -127,7 +128,7 @@ static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 	sc->map = pj_grow(sc->map, &sc->map_cap, clean_len + 1, sizeof(size_t));
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = pj_utf8_decode(s + i, len - i, &w);
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
 		size_t at = sc->clean.len;
 		if (r == PJ_RUNE_ERROR && w == 1)
 			pj_utf8_encode(&sc->clean, PJ_RUNE_ERROR);
@@ -228,33 +229,10 @@ void relabel_replace_all(const relabel_regex *re, const char *s, size_t len, con
 	free(ovec);
 }
 
-/* Unicode letters and digits (Go's unicode.IsLetter / IsDigit) beyond ASCII, via PCRE2's tables. */
-static pcre2_code *name_char_code;
-static pthread_once_t name_char_once = PTHREAD_ONCE_INIT;
-
-static void name_char_init(void)
+/* Go's extract takes names of unicode.IsLetter, unicode.IsDigit and '_'. */
+static bool is_name_rune(int32_t r)
 {
-	int code;
-	PCRE2_SIZE offset;
-	name_char_code = pcre2_compile((PCRE2_SPTR) "[\\p{L}\\p{Nd}]", PCRE2_ZERO_TERMINATED,
-		PCRE2_UTF | PCRE2_ANCHORED, &code, &offset, NULL);
-	if (!name_char_code)
-		abort();
-}
-
-static bool is_name_rune(const char *s, size_t len, uint32_t r)
-{
-	if (r < 0x80)
-		return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-	if (r == PJ_RUNE_ERROR)
-		return false;
-	pthread_once(&name_char_once, name_char_init);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md)
-		abort();
-	int rc = pcre2_match(name_char_code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
-	pcre2_match_data_free(md);
-	return rc > 0;
+	return r == '_' || pj_unicode_is_letter(r) || pj_unicode_is_digit(r);
 }
 
 /*
@@ -271,8 +249,8 @@ static bool extract_ref(const char *t, size_t len, size_t *name_at, size_t *name
 	size_t start = i;
 	while (i < len) {
 		size_t w;
-		uint32_t r = pj_utf8_decode(t + i, len - i, &w);
-		if (!is_name_rune(t + i, w, r))
+		int32_t r = pj_utf8_decode(t + i, len - i, &w);
+		if (!is_name_rune(r))
 			break;
 		i += w;
 	}

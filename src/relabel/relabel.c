@@ -70,7 +70,7 @@ static void quote_go(pj_buf *out, const char *s)
 	pj_buf_putc(out, '"');
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = pj_utf8_decode(s + i, len - i, &w);
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
 		unsigned char c = (unsigned char)s[i];
 		if (r == PJ_RUNE_ERROR && w == 1)
 			pj_buf_printf(out, "\\x%02x", c);
