@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/goquote.h"
 #include "base/md5.h"
 #include "relabel/regex.h"
 #include "base/unicode.h"
@@ -63,38 +64,10 @@ const char *relabel_action_name(relabel_action a)
 	return action_names[a];
 }
 
-/* Go's %q, enough for label names in messages: escapes quotes, controls and invalid bytes. */
-static void quote_go(pj_buf *out, const char *s)
-{
-	size_t len = strlen(s);
-	pj_buf_putc(out, '"');
-	for (size_t i = 0; i < len;) {
-		size_t w;
-		int32_t r = pj_utf8_decode(s + i, len - i, &w);
-		unsigned char c = (unsigned char)s[i];
-		if (r == PJ_RUNE_ERROR && w == 1)
-			pj_buf_printf(out, "\\x%02x", c);
-		else if (c == '"' || c == '\\')
-			pj_buf_printf(out, "\\%c", c);
-		else if (c == '\n')
-			pj_buf_puts(out, "\\n");
-		else if (c == '\t')
-			pj_buf_puts(out, "\\t");
-		else if (c == '\r')
-			pj_buf_puts(out, "\\r");
-		else if (r < 0x20 || r == 0x7f)
-			pj_buf_printf(out, "\\x%02x", c);
-		else
-			pj_buf_append(out, s + i, w);
-		i += w;
-	}
-	pj_buf_putc(out, '"');
-}
-
 static bool fail_quoted(char **err, const char *value, const char *what, relabel_action a)
 {
 	pj_buf b = PJ_BUF_INIT;
-	quote_go(&b, value);
+	pj_quote_go(&b, value, strlen(value));
 	pj_buf_printf(&b, " is invalid '%s' for %s action", what, relabel_action_name(a));
 	*err = pj_buf_detach(&b);
 	return false;
@@ -209,7 +182,7 @@ static bool parse_action(const relabel_rule_config *c, relabel_action *a, char *
 		return true;
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized action type ");
-	quote_go(&b, name);
+	pj_quote_go(&b, name, strlen(name));
 	*err = pj_buf_detach(&b);
 	return false;
 }

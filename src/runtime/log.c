@@ -39,7 +39,7 @@ bool pj_log_parse_level(const char *s, pj_log_level *out, char **err)
 	}
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized log level ");
-	pj_buf_put_goquoted(&b, s, strlen(s));
+	pj_quote_go(&b, s, strlen(s));
 	*err = pj_buf_detach(&b);
 	return false;
 }
@@ -56,7 +56,7 @@ bool pj_log_parse_format(const char *s, pj_log_format *out, char **err)
 	}
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized log format ");
-	pj_buf_put_goquoted(&b, s, strlen(s));
+	pj_quote_go(&b, s, strlen(s));
 	*err = pj_buf_detach(&b);
 	return false;
 }
@@ -180,12 +180,12 @@ static void put_field(pj_buf *line, pj_buf *tmp, pj_log_format format, const cha
 	if (line->len > 0)
 		pj_buf_putc(line, ' ');
 	if (pj_go_needs_quoting(pj_buf_cstr(tmp), tmp->len))
-		pj_buf_put_goquoted(line, pj_buf_cstr(tmp), tmp->len);
+		pj_quote_go(line, pj_buf_cstr(tmp), tmp->len);
 	else
 		pj_buf_append(line, tmp->data, tmp->len);
 	pj_buf_putc(line, '=');
 	if (pj_go_needs_quoting(value, vlen))
-		pj_buf_put_goquoted(line, value, vlen);
+		pj_quote_go(line, value, vlen);
 	else
 		pj_buf_append(line, value, vlen);
 }
