@@ -17,32 +17,6 @@ static void pj_json_cstr(pj_buf *out, const char *s)
 	pj_json_quote(out, s, strlen(s), PJ_JSON_ENCODING);
 }
 
-static void pj_json_number(pj_buf *out, const pj_value *v)
-{
-	switch (pj_value_numkind(v)) {
-	case PJ_NUM_INT:
-		pj_buf_printf(out, "%lld", (long long)pj_value_int(v));
-		return;
-	case PJ_NUM_UINT:
-		pj_buf_printf(out, "%llu", (unsigned long long)pj_value_uint(v));
-		return;
-	default:
-		break;
-	}
-	double f = pj_value_float(v);
-	if (!isfinite(f)) {
-		pj_buf_puts(out, "null");
-		return;
-	}
-	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, f);
-		if (strtod(tmp, NULL) == f)
-			break;
-	}
-	pj_buf_puts(out, tmp);
-}
-
 static void pj_json_typed(pj_buf *out, const pj_type *type, const pj_value *v);
 
 static int pj_cmp_keys(const void *a, const void *b)
@@ -115,7 +89,8 @@ static void pj_json_typed(pj_buf *out, const pj_type *type, const pj_value *v)
 			return;
 		}
 		pj_buf_puts(out, "{\"type\":\"number\",\"value\":");
-		pj_json_number(out, v);
+		if (!pj_json_number(out, v))
+			pj_buf_puts(out, "null");
 		pj_buf_putc(out, '}');
 		return;
 	case PJ_STRING: {
