@@ -83,14 +83,8 @@ static bool pj_in_range(int line, int col, pj_linecol start, pj_linecol end)
 	return true;
 }
 
-static void pj_put_n(FILE *out, char c, int n)
-{
-	for (int i = 0; i < n; i++)
-		fputc(c, out);
-}
-
 /* The marker line under `text`: blanks (or '_' on multi-line ranges), then carets. */
-static void pj_print_focus(FILE *out, const char *text, size_t len, int line, pj_linecol start,
+static void pj_focus_line(pj_buf *b, const char *text, size_t len, int line, pj_linecol start,
 	pj_linecol end)
 {
 	char blank = end.line > start.line ? '_' : ' ';
@@ -102,25 +96,27 @@ static void pj_print_focus(FILE *out, const char *text, size_t len, int line, pj
 		if (((unsigned char)text[i] & 0xC0) == 0x80)
 			continue;
 		if (text[i] == '\t' || text[i] == '\v')
-			pj_put_n(out, blank, PJ_TAB_WIDTH);
+			pj_buf_fill(b, blank, PJ_TAB_WIDTH);
 		else
-			fputc(pj_in_range(line, col, start, end) ? '^' : blank, out);
+			pj_buf_putc(b, pj_in_range(line, col, start, end) ? '^' : blank);
 	}
 }
 
-static void pj_print_line_text(FILE *out, const char *text, size_t len)
+static void pj_line_text(pj_buf *b, const char *text, size_t len)
 {
+	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\r')
+		if (text[i] != '\r' && text[i] != '\t' && text[i] != '\v')
 			continue;
-		if (text[i] == '\t' || text[i] == '\v')
-			pj_put_n(out, ' ', PJ_TAB_WIDTH);
-		else
-			fputc(text[i], out);
+		pj_buf_append(b, text + run, i - run);
+		if (text[i] != '\r')
+			pj_buf_fill(b, ' ', PJ_TAB_WIDTH);
+		run = i + 1;
 	}
+	pj_buf_append(b, text + run, len - run);
 }
 
-static void pj_print_range(FILE *out, const pj_diag *diag)
+static void pj_format_range(pj_buf *b, const pj_diag *diag)
 {
 	const pj_source *src = diag->src;
 	pj_linecol start = pj_source_linecol(src, diag->span.start);
@@ -132,24 +128,24 @@ static void pj_print_range(FILE *out, const pj_diag *diag)
 		last = (int)src->nlines;
 	int width = snprintf(NULL, 0, "%d", last);
 
-	fputc('\n', out);
+	pj_buf_putc(b, '\n');
 	for (int line = first; line <= last; line++) {
 		size_t len;
 		const char *text = pj_source_line(src, line, &len);
-		fprintf(out, "%*d | ", width, line);
+		pj_buf_printf(b, "%*d | ", width, line);
 		if (multiline)
-			fputs(pj_in_range(line, 0, start, end) ? "| " : "  ", out);
-		pj_print_line_text(out, text, len);
-		fputc('\n', out);
+			pj_buf_puts(b, pj_in_range(line, 0, start, end) ? "| " : "  ");
+		pj_line_text(b, text, len);
+		pj_buf_putc(b, '\n');
 		if (line != start.line && !(multiline && line == end.line))
 			continue;
-		pj_put_n(out, ' ', width);
+		pj_buf_fill(b, ' ', (size_t)width);
 		if (multiline)
-			fputs(line == start.line ? " |  _" : " | |_", out);
+			pj_buf_puts(b, line == start.line ? " |  _" : " | |_");
 		else
-			fputs(" | ", out);
-		pj_print_focus(out, text, len, line, start, end);
-		fputc('\n', out);
+			pj_buf_puts(b, " | ");
+		pj_focus_line(b, text, len, line, start, end);
+		pj_buf_putc(b, '\n');
 	}
 }
 
@@ -171,8 +167,12 @@ void pj_diags_print(const pj_diags *d, FILE *out, bool color)
 	for (size_t i = 0; i < d->len; i++) {
 		const pj_diag *diag = &d->items[i];
 		pj_print_header(out, diag, color);
-		if (diag->src)
-			pj_print_range(out, diag);
+		if (diag->src) {
+			pj_buf b = PJ_BUF_INIT;
+			pj_format_range(&b, diag);
+			fwrite(b.data, 1, b.len, out);
+			pj_buf_free(&b);
+		}
 		if (i + 1 < d->len)
 			fputc('\n', out);
 	}

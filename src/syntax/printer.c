@@ -277,7 +277,7 @@ static void pj_walk_body(pj_printer *p, const pj_body *body)
 	}
 }
 
-char *pj_format_file(const pj_file *file)
+static char *pj_format_once(const pj_file *file)
 {
 	pj_printer p;
 	pj_printer_init(&p, file);
@@ -291,4 +291,35 @@ char *pj_format_file(const pj_file *file)
 	pj_buf_free(&aligned);
 	pj_buf_putc(&out, '\n');
 	return pj_buf_detach(&out);
+}
+
+/*
+ * Alloy's printer decides alignment runs and blank lines from the line
+ * layout of its input, so one pass over a messy file can produce text that a
+ * second pass changes again (a statement joined onto one line starts to
+ * align with its neighbours). Formatting repeats until the text is stable,
+ * so that formatted output always passes `fmt --test`. On text that is
+ * already formatted the first pass is the answer, exactly as in Alloy.
+ */
+#define PJ_FORMAT_ROUNDS 8
+
+char *pj_format_file(const pj_file *file)
+{
+	char *text = pj_format_once(file);
+	for (int round = 1; round < PJ_FORMAT_ROUNDS; round++) {
+		pj_diags diags = PJ_DIAGS_INIT;
+		pj_file *again = pj_parse(pj_source_new(file->src->name, text, strlen(text)), &diags);
+		bool broken = diags.len > 0;
+		pj_diags_free(&diags);
+		char *next = broken ? NULL : pj_format_once(again);
+		pj_file_free(again);
+		if (!next)
+			break;
+		bool stable = strcmp(next, text) == 0;
+		free(text);
+		text = next;
+		if (stable)
+			break;
+	}
+	return text;
 }
