@@ -97,6 +97,8 @@ int32_t pj_unicode_to_lower(int32_t r)
 /* strings.Map semantics: every rune mapped, every invalid byte written as U+FFFD. */
 static void map_string(pj_buf *out, const char *s, size_t len, int32_t (*fn)(int32_t))
 {
+	if (len == 0)
+		return; /* a bare reserve would leave a fresh buffer unterminated */
 	pj_buf_reserve(out, len);
 	for (size_t i = 0; i < len;) {
 		size_t w;

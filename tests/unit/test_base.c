@@ -1,4 +1,4 @@
-/* Unit tests for src/base: buffers, arena, hash map, whole-fd reads. */
+/* Unit tests for src/base: buffers, arena, hash map, whole-fd reads, base64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/arena.h"
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/fileio.h"
 #include "base/hmap.h"
@@ -111,6 +112,23 @@ static void test_read_fd_reads_to_eof_or_max(void **state)
 	pj_buf_free(&b);
 }
 
+static void test_base64_like_go(void **state)
+{
+	(void)state;
+	static const char *const want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg=="};
+	for (size_t n = 0; n < 5; n++) {
+		pj_buf b = PJ_BUF_INIT;
+		pj_base64_encode(&b, "foob", n, pj_base64_std);
+		assert_string_equal(pj_buf_cstr(&b), want[n]);
+		pj_buf_free(&b);
+	}
+	pj_buf b = PJ_BUF_INIT;
+	pj_base64_encode(&b, "\xfb\xff", 2, pj_base64_std);
+	pj_base64_encode(&b, "\xfb\xff", 2, pj_base64_url);
+	assert_string_equal(pj_buf_cstr(&b), "+/8=-_8=");
+	pj_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_arena_is_aligned_and_zeroed),
 		cmocka_unit_test(test_hmap_put_get_remove_keeps_order),
 		cmocka_unit_test(test_read_fd_reads_to_eof_or_max),
+		cmocka_unit_test(test_base64_like_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
