@@ -2,64 +2,10 @@
 
 #include <stdint.h>
 
-size_t pj_utf8_rune(const char *s, size_t len, unsigned *rune)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned c = p[0];
-	size_t n;
-	unsigned min;
-	if (c < 0x80) {
-		*rune = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		min = 0x80;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		min = 0x800;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		min = 0x10000;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid in Go too. */
-	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*rune = c;
-	return n;
-}
+#include "base/unicode.h"
+#include "base/utf8.h"
 
-static bool is_unicode_space(unsigned r)
-{
-	return r == 0x85 || r == 0xa0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
-	       r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000;
-}
-
-/* Non-ASCII runes Go's unicode.IsPrint rejects that show up in practice. */
-static bool is_nonascii_printable(unsigned r)
-{
-	if (r < 0xa0 || is_unicode_space(r))
-		return false;
-	if (r == 0xad || (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
-	    (r >= 0x2060 && r <= 0x206f) || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb))
-		return false;
-	/* Private use planes and noncharacters are not graphic either. */
-	if ((r >= 0xe000 && r <= 0xf8ff) || r >= 0xf0000 || (r & 0xfffe) == 0xfffe)
-		return false;
-	return true;
-}
+static const char hex_digits[] = "0123456789abcdef";
 
 bool pj_go_needs_quoting(const char *s, size_t len)
 {
@@ -73,62 +19,54 @@ bool pj_go_needs_quoting(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		unsigned r;
+		int32_t r;
 		size_t n = pj_utf8_rune(s + i, len - i, &r);
-		if (n == 0 || !is_nonascii_printable(r))
+		if (n == 0 || r == PJ_RUNE_ERROR || pj_unicode_is_space(r) || !pj_unicode_is_print(r))
 			return true;
 		i += n;
 	}
 	return false;
 }
 
-static void put_escape(pj_buf *b, unsigned char c)
+static void quote_escape(pj_buf *out, int32_t r)
 {
-	static const char simple[] = "\a\b\f\n\r\t\v";
-	static const char letters[] = "abfnrtv";
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; simple[i]; i++) {
-		if (c == (unsigned char)simple[i]) {
-			pj_buf_putc(b, '\\');
-			pj_buf_putc(b, letters[i]);
-			return;
-		}
+	switch (r) {
+	case '\a': pj_buf_puts(out, "\\a"); return;
+	case '\b': pj_buf_puts(out, "\\b"); return;
+	case '\f': pj_buf_puts(out, "\\f"); return;
+	case '\n': pj_buf_puts(out, "\\n"); return;
+	case '\r': pj_buf_puts(out, "\\r"); return;
+	case '\t': pj_buf_puts(out, "\\t"); return;
+	case '\v': pj_buf_puts(out, "\\v"); return;
+	default:
+		break;
 	}
-	char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-	pj_buf_append(b, x, sizeof(x));
+	if (r < ' ' || r == 0x7F)
+		pj_buf_printf(out, "\\x%c%c", hex_digits[(r >> 4) & 0xF], hex_digits[r & 0xF]);
+	else if (r < 0x10000)
+		pj_buf_printf(out, "\\u%04x", (unsigned)r);
+	else
+		pj_buf_printf(out, "\\U%08x", (unsigned)r);
 }
 
-void pj_buf_put_goquoted(pj_buf *b, const char *s, size_t len)
+void pj_quote_go(pj_buf *out, const char *text, size_t len)
 {
-	pj_buf_putc(b, '"');
+	const unsigned char *s = (const unsigned char *)text;
+	pj_buf_putc(out, '"');
 	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			if (c == '"' || c == '\\') {
-				pj_buf_putc(b, '\\');
-				pj_buf_putc(b, (char)c);
-			} else if (c < 0x20 || c == 0x7f) {
-				put_escape(b, c);
-			} else {
-				pj_buf_putc(b, (char)c);
-			}
-			i++;
-			continue;
+		size_t w;
+		int32_t r = pj_utf8_decode(text + i, len - i, &w);
+		if (r == PJ_RUNE_ERROR && w == 1) {
+			pj_buf_printf(out, "\\x%c%c", hex_digits[s[i] >> 4], hex_digits[s[i] & 0xF]);
+		} else if (r == '"' || r == '\\') {
+			pj_buf_putc(out, '\\');
+			pj_buf_putc(out, (char)r);
+		} else if (pj_unicode_is_print(r)) {
+			pj_buf_append(out, s + i, w);
+		} else {
+			quote_escape(out, r);
 		}
-		unsigned r;
-		size_t n = pj_utf8_rune(s + i, len - i, &r);
-		if (n == 0) {
-			put_escape(b, c);
-			i++;
-			continue;
-		}
-		if (is_nonascii_printable(r))
-			pj_buf_append(b, s + i, n);
-		else if (r < 0x10000)
-			pj_buf_printf(b, "\\u%04x", r);
-		else
-			pj_buf_printf(b, "\\U%08x", r);
-		i += n;
+		i += w;
 	}
-	pj_buf_putc(b, '"');
+	pj_buf_putc(out, '"');
 }

@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "cli/commands.h"
 #include "profile/gunzip.h"
 #include "profile/jfr_pprof.h"
@@ -129,24 +130,10 @@ static bool convert_read_file(const char *path, pj_buf *out)
 		errno = EISDIR;
 		return false;
 	}
-	for (;;) {
-		pj_buf_reserve(out, 1 << 20);
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			errno = saved;
-			return false;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-	}
-	out->data[out->len] = '\0';
+	int err = pj_read_fd(fd, out, SIZE_MAX);
 	close(fd);
-	return true;
+	errno = err;
+	return err == 0;
 }
 
 /* Reads the recording, inflating it when it starts with the gzip magic. */

@@ -44,7 +44,7 @@ static bool check_action(const pj_value *v, char **err)
 		return true;
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized action type ");
-	pj_buf_put_goquoted(&b, s ? s : "", s ? len : 0);
+	pj_quote_go(&b, s ? s : "", s ? len : 0);
 	*err = pj_buf_detach(&b);
 	return false;
 }

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/utf8.h"
 #include "profile/pb.h"
-#include "syntax/gostr.h"
 
 enum { WIRE_LEN = PB_WIRE_LEN };
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/base64.h"
 #include "base/buf.h"
 #include "components/push_proto.h"
 
@@ -75,19 +76,6 @@ static bool secret_value(const pj_value *obj, const char *inline_key, const char
 	return true;
 }
 
-static void base64(pj_buf *out, const unsigned char *s, size_t len)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)s[i] << 16 | (i + 1 < len ? (unsigned)s[i + 1] << 8 : 0) |
-			     (i + 2 < len ? s[i + 2] : 0);
-		pj_buf_putc(out, tab[v >> 18 & 63]);
-		pj_buf_putc(out, tab[v >> 12 & 63]);
-		pj_buf_putc(out, i + 1 < len ? tab[v >> 6 & 63] : '=');
-		pj_buf_putc(out, i + 2 < len ? tab[v & 63] : '=');
-	}
-}
-
 /* The Authorization header value, or "" when the endpoint has no auth. */
 static bool auth_header(pj_write_request *r, pj_buf *out, char **err)
 {
@@ -102,7 +90,7 @@ static bool auth_header(pj_write_request *r, pj_buf *out, char **err)
 		ok = secret_value(b, "password", "password_file", &secret, err);
 		pj_buf_printf(&user_pass, "%s:%s", pj_arg_str(b, "username"), pj_buf_cstr(&secret));
 		pj_buf_puts(out, "Basic ");
-		base64(out, (const unsigned char *)user_pass.data, user_pass.len);
+		pj_base64_encode(out, user_pass.data, user_pass.len, pj_base64_std);
 		pj_buf_free(&user_pass);
 	} else if ((b = pj_write_block(cfg, "authorization"))) {
 		ok = secret_value(b, "credentials", "credentials_file", &secret, err);

@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
+
 int pj_proc_open(pid_t pid)
 {
 	char path[32];
@@ -55,24 +57,9 @@ int pj_proc_read_all(int procfd, const char *name, pj_buf *out, size_t max)
 	if (fd < 0)
 		return -errno;
 	pj_buf_reset(out);
-	while (out->len < max) {
-		size_t want = max - out->len < 65536 ? max - out->len : 65536;
-		pj_buf_reserve(out, want);
-		ssize_t n = read(fd, out->data + out->len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			return -err;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-	}
+	int err = pj_read_fd(fd, out, max);
 	close(fd);
-	return 0;
+	return -err;
 }
 
 /* The value after "Key:" at the start of a line, or NULL. */

@@ -14,7 +14,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "relabel/re2_parser.h"
-#include "relabel/unicode.h"
+#include "base/utf8.h"
 
 bool re2_fail(re2_state *t, const char *code, size_t from, size_t to)
 {
@@ -55,7 +55,7 @@ static int unhex(uint32_t c)
 uint32_t re2_next_rune(const re2_state *t, size_t *i)
 {
 	size_t w;
-	uint32_t r = relabel_utf8_decode(t->s + *i, t->len - *i, &w);
+	uint32_t r = pj_utf8_decode(t->s + *i, t->len - *i, &w);
 	*i += w;
 	return r;
 }
@@ -587,7 +587,7 @@ static bool check_utf8(re2_state *t)
 {
 	for (size_t i = 0; i < t->len;) {
 		size_t w;
-		if (relabel_utf8_decode(t->s + i, t->len - i, &w) == RELABEL_RUNE_ERROR && w == 1)
+		if (pj_utf8_decode(t->s + i, t->len - i, &w) == PJ_RUNE_ERROR && w == 1)
 			return re2_fail(t, "invalid UTF-8", i, t->len);
 		i += w;
 	}

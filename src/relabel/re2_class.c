@@ -5,7 +5,7 @@
 
 #include "base/buf.h"
 #include "relabel/re2_parser.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
 
 static const char *const go_categories[] = {
 	"C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd",
@@ -30,7 +30,7 @@ static bool is_category(const char *name, size_t len)
  * (Go's C spelled out), plus the code points Go's (?i) adds to it.
  */
 static void emit_unicode_items(pj_buf *o, const char *name, size_t len, bool category, bool c_group,
-	const relabel_fold_range *extra, size_t nextra)
+	const pj_fold_range *extra, size_t nextra)
 {
 	if (c_group)
 		pj_buf_puts(o, CATEGORY_C_ITEMS);
@@ -80,7 +80,7 @@ bool re2_parse_unicode_class(re2_state *t, size_t *i, bool in_class, bool *emitt
 	*i = p;
 	bool any = name_len == 3 && memcmp(name, "Any", 3) == 0;
 	bool category = !any && is_category(name, name_len);
-	if (!any && !category && !relabel_unicode_is_script(name, name_len))
+	if (!any && !category && !pj_unicode_is_script(name, name_len))
 		return re2_fail(t, "invalid character class range", start, p);
 	*emitted = true;
 	if (any) {
@@ -90,8 +90,8 @@ bool re2_parse_unicode_class(re2_state *t, size_t *i, bool in_class, bool *emitt
 			pj_buf_puts(&t->out, in_class ? ANY_ITEMS : negated ? "(?!)" : "[" ANY_ITEMS "]");
 		return true;
 	}
-	const relabel_fold_range *extra = NULL;
-	size_t nextra = t->fold ? relabel_unicode_fold_extras_of(name, name_len, &extra) : 0;
+	const pj_fold_range *extra = NULL;
+	size_t nextra = t->fold ? pj_unicode_fold_extras(name, name_len, &extra) : 0;
 	bool c_group = category && name_len == 1 && name[0] == 'C';
 	bool plain = nextra == 0 && !c_group; /* PCRE2's \p or \P says it all */
 	if (plain) {

@@ -8,7 +8,8 @@
 
 #include "base/alloc.h"
 #include "relabel/re2.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 /*
  * Go guarantees linear-time matching; PCRE2 backtracks. These limits bound the
@@ -118,8 +119,8 @@ static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 	size_t clean_len = 0;
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
-		clean_len += r == RELABEL_RUNE_ERROR && w == 1 ? 3 : w;
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
+		clean_len += r == PJ_RUNE_ERROR && w == 1 ? 3 : w;
 		i += w;
 	}
 	pj_buf_reset(&sc->clean);
@@ -127,10 +128,10 @@ static void sanitize(relabel_scratch *sc, const char *s, size_t len)
 	sc->map = pj_grow(sc->map, &sc->map_cap, clean_len + 1, sizeof(size_t));
 	for (size_t i = 0; i < len;) {
 		size_t w;
-		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
+		int32_t r = pj_utf8_decode(s + i, len - i, &w);
 		size_t at = sc->clean.len;
-		if (r == RELABEL_RUNE_ERROR && w == 1)
-			relabel_utf8_append(&sc->clean, RELABEL_RUNE_ERROR);
+		if (r == PJ_RUNE_ERROR && w == 1)
+			pj_utf8_encode(&sc->clean, PJ_RUNE_ERROR);
 		else
 			pj_buf_append(&sc->clean, s + i, w);
 		for (size_t k = at; k < sc->clean.len; k++)
@@ -166,7 +167,7 @@ static subject prepare(const relabel_regex *re, const char *s, size_t len, relab
 			abort();
 		sc->match_pairs = pairs;
 	}
-	if (relabel_utf8_valid(s, len))
+	if (pj_utf8_valid(s, len))
 		return (subject){s, len, true};
 	sanitize(sc, s, len);
 	return (subject){sc->clean.data, sc->clean.len, false};
@@ -220,7 +221,7 @@ void relabel_replace_all(const relabel_regex *re, const char *s, size_t len, con
 		last_end = end;
 		size_t width = 1;
 		if (pos < sub.len)
-			relabel_utf8_decode(sub.text + pos, sub.len - pos, &width);
+			pj_utf8_decode(sub.text + pos, sub.len - pos, &width);
 		pos = pos + width > end ? pos + width : end;
 	}
 	size_t orig_last = to_original(sc, &sub, last_end);
@@ -228,33 +229,10 @@ void relabel_replace_all(const relabel_regex *re, const char *s, size_t len, con
 	free(ovec);
 }
 
-/* Unicode letters and digits (Go's unicode.IsLetter / IsDigit) beyond ASCII, via PCRE2's tables. */
-static pcre2_code *name_char_code;
-static pthread_once_t name_char_once = PTHREAD_ONCE_INIT;
-
-static void name_char_init(void)
+/* Go's extract takes names of unicode.IsLetter, unicode.IsDigit and '_'. */
+static bool is_name_rune(int32_t r)
 {
-	int code;
-	PCRE2_SIZE offset;
-	name_char_code = pcre2_compile((PCRE2_SPTR) "[\\p{L}\\p{Nd}]", PCRE2_ZERO_TERMINATED,
-		PCRE2_UTF | PCRE2_ANCHORED, &code, &offset, NULL);
-	if (!name_char_code)
-		abort();
-}
-
-static bool is_name_rune(const char *s, size_t len, uint32_t r)
-{
-	if (r < 0x80)
-		return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-	if (r == RELABEL_RUNE_ERROR)
-		return false;
-	pthread_once(&name_char_once, name_char_init);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md)
-		abort();
-	int rc = pcre2_match(name_char_code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
-	pcre2_match_data_free(md);
-	return rc > 0;
+	return r == '_' || pj_unicode_is_letter(r) || pj_unicode_is_digit(r);
 }
 
 /*
@@ -271,8 +249,8 @@ static bool extract_ref(const char *t, size_t len, size_t *name_at, size_t *name
 	size_t start = i;
 	while (i < len) {
 		size_t w;
-		uint32_t r = relabel_utf8_decode(t + i, len - i, &w);
-		if (!is_name_rune(t + i, w, r))
+		int32_t r = pj_utf8_decode(t + i, len - i, &w);
+		if (!is_name_rune(r))
 			break;
 		i += w;
 	}

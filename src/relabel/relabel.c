@@ -7,9 +7,11 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/goquote.h"
 #include "base/md5.h"
 #include "relabel/regex.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 #define DEFAULT_SEPARATOR ";"
 #define DEFAULT_REGEX "(.*)"
@@ -62,38 +64,10 @@ const char *relabel_action_name(relabel_action a)
 	return action_names[a];
 }
 
-/* Go's %q, enough for label names in messages: escapes quotes, controls and invalid bytes. */
-static void quote_go(pj_buf *out, const char *s)
-{
-	size_t len = strlen(s);
-	pj_buf_putc(out, '"');
-	for (size_t i = 0; i < len;) {
-		size_t w;
-		uint32_t r = relabel_utf8_decode(s + i, len - i, &w);
-		unsigned char c = (unsigned char)s[i];
-		if (r == RELABEL_RUNE_ERROR && w == 1)
-			pj_buf_printf(out, "\\x%02x", c);
-		else if (c == '"' || c == '\\')
-			pj_buf_printf(out, "\\%c", c);
-		else if (c == '\n')
-			pj_buf_puts(out, "\\n");
-		else if (c == '\t')
-			pj_buf_puts(out, "\\t");
-		else if (c == '\r')
-			pj_buf_puts(out, "\\r");
-		else if (r < 0x20 || r == 0x7f)
-			pj_buf_printf(out, "\\x%02x", c);
-		else
-			pj_buf_append(out, s + i, w);
-		i += w;
-	}
-	pj_buf_putc(out, '"');
-}
-
 static bool fail_quoted(char **err, const char *value, const char *what, relabel_action a)
 {
 	pj_buf b = PJ_BUF_INIT;
-	quote_go(&b, value);
+	pj_quote_go(&b, value, strlen(value));
 	pj_buf_printf(&b, " is invalid '%s' for %s action", what, relabel_action_name(a));
 	*err = pj_buf_detach(&b);
 	return false;
@@ -102,7 +76,7 @@ static bool fail_quoted(char **err, const char *value, const char *what, relabel
 /* Label names follow prometheus/common's UTF-8 scheme: any non-empty valid UTF-8. */
 static bool valid_label_name(const char *s)
 {
-	return s[0] != '\0' && relabel_utf8_valid(s, strlen(s));
+	return s[0] != '\0' && pj_utf8_valid(s, strlen(s));
 }
 
 static bool is_word(char c)
@@ -208,7 +182,7 @@ static bool parse_action(const relabel_rule_config *c, relabel_action *a, char *
 		return true;
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized action type ");
-	quote_go(&b, name);
+	pj_quote_go(&b, name, strlen(name));
 	*err = pj_buf_detach(&b);
 	return false;
 }
@@ -335,7 +309,7 @@ static void do_replace(const rule *r, pj_labels *l, apply_state *st)
 		return;
 	pj_buf_reset(&st->a);
 	relabel_expand(r->regex, r->target_label, strlen(r->target_label), v, ov, &st->a);
-	if (st->a.len == 0 || !relabel_utf8_valid(st->a.data, st->a.len))
+	if (st->a.len == 0 || !pj_utf8_valid(st->a.data, st->a.len))
 		return;
 	pj_buf_reset(&st->b);
 	relabel_expand(r->regex, r->replacement, strlen(r->replacement), v, ov, &st->b);
@@ -386,9 +360,9 @@ static void do_case(const rule *r, pj_labels *l, apply_state *st, bool upper)
 {
 	pj_buf_reset(&st->a);
 	if (upper)
-		relabel_to_upper(pj_buf_cstr(&st->value), st->value.len, &st->a);
+		pj_unicode_upper_string(&st->a, pj_buf_cstr(&st->value), st->value.len);
 	else
-		relabel_to_lower(pj_buf_cstr(&st->value), st->value.len, &st->a);
+		pj_unicode_lower_string(&st->a, pj_buf_cstr(&st->value), st->value.len);
 	pj_labels_setn(l, r->target_label, strlen(r->target_label), pj_buf_cstr(&st->a), st->a.len);
 }
 

@@ -9,59 +9,12 @@
 #include <time.h>
 
 #include "base/alloc.h"
+#include "base/jsonquote.h"
 #include "runtime/controller_internal.h"
-
-/* A JSON string as Go's encoding/json writes it (HTML-safe escapes included). */
-static void pj_json_str(pj_buf *out, const char *s, size_t len)
-{
-	pj_buf_putc(out, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			pj_buf_printf(out, "\\%c", c);
-		else if (c == '\n')
-			pj_buf_puts(out, "\\n");
-		else if (c == '\r')
-			pj_buf_puts(out, "\\r");
-		else if (c == '\t')
-			pj_buf_puts(out, "\\t");
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
-			pj_buf_printf(out, "\\u%04x", c);
-		else
-			pj_buf_putc(out, (char)c);
-	}
-	pj_buf_putc(out, '"');
-}
 
 static void pj_json_cstr(pj_buf *out, const char *s)
 {
-	pj_json_str(out, s, strlen(s));
-}
-
-static void pj_json_number(pj_buf *out, const pj_value *v)
-{
-	switch (pj_value_numkind(v)) {
-	case PJ_NUM_INT:
-		pj_buf_printf(out, "%lld", (long long)pj_value_int(v));
-		return;
-	case PJ_NUM_UINT:
-		pj_buf_printf(out, "%llu", (unsigned long long)pj_value_uint(v));
-		return;
-	default:
-		break;
-	}
-	double f = pj_value_float(v);
-	if (!isfinite(f)) {
-		pj_buf_puts(out, "null");
-		return;
-	}
-	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, f);
-		if (strtod(tmp, NULL) == f)
-			break;
-	}
-	pj_buf_puts(out, tmp);
+	pj_json_quote(out, s, strlen(s), PJ_JSON_ENCODING);
 }
 
 static void pj_json_typed(pj_buf *out, const pj_type *type, const pj_value *v);
@@ -130,19 +83,20 @@ static void pj_json_typed(pj_buf *out, const pj_type *type, const pj_value *v)
 			pj_buf text = PJ_BUF_INIT;
 			pj_format_duration(&text, pj_value_int(v));
 			pj_buf_puts(out, "{\"type\":\"string\",\"value\":");
-			pj_json_str(out, text.data ? text.data : "", text.len);
+			pj_json_quote(out, text.data ? text.data : "", text.len, PJ_JSON_ENCODING);
 			pj_buf_putc(out, '}');
 			pj_buf_free(&text);
 			return;
 		}
 		pj_buf_puts(out, "{\"type\":\"number\",\"value\":");
-		pj_json_number(out, v);
+		if (!pj_json_number(out, v))
+			pj_buf_puts(out, "null");
 		pj_buf_putc(out, '}');
 		return;
 	case PJ_STRING: {
 		const char *s = pj_value_str(v, &len);
 		pj_buf_puts(out, "{\"type\":\"string\",\"value\":");
-		pj_json_str(out, s, len);
+		pj_json_quote(out, s, len, PJ_JSON_ENCODING);
 		pj_buf_putc(out, '}');
 		return;
 	}
@@ -210,7 +164,7 @@ static void pj_json_block(pj_buf *out, const pj_block_schema *bs, const pj_value
 		size_t len;
 		const char *s = pj_value_str(label, &len);
 		pj_buf_puts(out, ",\"label\":");
-		pj_json_str(out, s, len);
+		pj_json_quote(out, s, len, PJ_JSON_ENCODING);
 	}
 	pj_buf_puts(out, ",\"body\":");
 	pj_json_body(out, bs->body, v, true);

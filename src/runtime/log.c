@@ -6,6 +6,8 @@
 
 #include "base/alloc.h"
 #include "base/goquote.h"
+#include "base/jsonquote.h"
+#include "base/utf8.h"
 
 static struct {
 	pthread_mutex_t mu; /* serialises writes and guards out/clock */
@@ -38,7 +40,7 @@ bool pj_log_parse_level(const char *s, pj_log_level *out, char **err)
 	}
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized log level ");
-	pj_buf_put_goquoted(&b, s, strlen(s));
+	pj_quote_go(&b, s, strlen(s));
 	*err = pj_buf_detach(&b);
 	return false;
 }
@@ -55,7 +57,7 @@ bool pj_log_parse_format(const char *s, pj_log_format *out, char **err)
 	}
 	pj_buf b = PJ_BUF_INIT;
 	pj_buf_puts(&b, "unrecognized log format ");
-	pj_buf_put_goquoted(&b, s, strlen(s));
+	pj_quote_go(&b, s, strlen(s));
 	*err = pj_buf_detach(&b);
 	return false;
 }
@@ -119,47 +121,6 @@ static void put_key_text(pj_buf *tmp, const char *key)
 	}
 }
 
-static void put_json_string(pj_buf *b, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	pj_buf_putc(b, '"');
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			if (c == '"' || c == '\\') {
-				pj_buf_putc(b, '\\');
-				pj_buf_putc(b, (char)c);
-			} else if (c == '\n') {
-				pj_buf_puts(b, "\\n");
-			} else if (c == '\r') {
-				pj_buf_puts(b, "\\r");
-			} else if (c == '\t') {
-				pj_buf_puts(b, "\\t");
-			} else if (c < 0x20) {
-				char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-				pj_buf_append(b, u, sizeof(u));
-			} else {
-				pj_buf_putc(b, (char)c);
-			}
-			i++;
-			continue;
-		}
-		unsigned r;
-		size_t n = pj_utf8_rune(s + i, len - i, &r);
-		if (n == 0) {
-			pj_buf_puts(b, "\\ufffd");
-			i++;
-		} else if (r == 0x2028 || r == 0x2029) {
-			pj_buf_printf(b, "\\u%04x", r);
-			i += n;
-		} else {
-			pj_buf_append(b, s + i, n);
-			i += n;
-		}
-	}
-	pj_buf_putc(b, '"');
-}
-
 static void put_field(pj_buf *line, pj_buf *tmp, pj_log_format format, const char *key,
 		      const char *value)
 {
@@ -171,20 +132,20 @@ static void put_field(pj_buf *line, pj_buf *tmp, pj_log_format format, const cha
 	if (format == PJ_LOG_JSON) {
 		if (line->len > 1)
 			pj_buf_putc(line, ',');
-		put_json_string(line, tmp->data ? tmp->data : "", tmp->len);
+		pj_json_quote(line, tmp->data ? tmp->data : "", tmp->len, PJ_JSON_SLOG);
 		pj_buf_putc(line, ':');
-		put_json_string(line, value, vlen);
+		pj_json_quote(line, value, vlen, PJ_JSON_SLOG);
 		return;
 	}
 	if (line->len > 0)
 		pj_buf_putc(line, ' ');
 	if (pj_go_needs_quoting(pj_buf_cstr(tmp), tmp->len))
-		pj_buf_put_goquoted(line, pj_buf_cstr(tmp), tmp->len);
+		pj_quote_go(line, pj_buf_cstr(tmp), tmp->len);
 	else
 		pj_buf_append(line, tmp->data, tmp->len);
 	pj_buf_putc(line, '=');
 	if (pj_go_needs_quoting(value, vlen))
-		pj_buf_put_goquoted(line, value, vlen);
+		pj_quote_go(line, value, vlen);
 	else
 		pj_buf_append(line, value, vlen);
 }

@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 #include "syntax/gostr.h"
 #include "syntax/quote.h"
-#include "syntax/unicode.h"
 
 static void pj_fmt(pj_buf *out, const pj_value *v, const pj_gofmt_spec *sp, int depth);
 

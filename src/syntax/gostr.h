@@ -3,9 +3,9 @@
 
 /*
  * Text primitives that behave like Go's standard library, because Alloy's
- * values are Go values and users see Go's renderings of them: UTF-8 decoding
- * with U+FFFD for bad bytes, strconv.FormatFloat and the
- * shortest round-tripping float digits. Private to src/syntax.
+ * values are Go values and users see Go's renderings of them:
+ * strconv.FormatFloat and the shortest round-tripping float digits. Private
+ * to src/syntax.
  */
 
 #include <stdbool.h>
@@ -13,13 +13,6 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-
-#define PJ_RUNE_ERROR 0xFFFD
-
-/* Decodes one rune at s[0..len) like utf8.DecodeRuneInString: invalid -> U+FFFD, width 1. */
-int32_t pj_utf8_decode(const char *s, size_t len, size_t *width);
-void pj_utf8_encode(pj_buf *out, int32_t r);
-bool pj_utf8_valid(const char *s, size_t len);
 
 /*
  * The shortest decimal digits that read back as f (f finite, not negative
@@ -33,20 +26,5 @@ int pj_float_shortest(double f, char digits[32], int *dp);
  * (shortest) or >= 0. NaN, +Inf and -Inf print as Go prints them.
  */
 void pj_go_format_float(pj_buf *out, double f, char fmt, int prec);
-
-/* A range of code points sharing one case mapping (case_tables.c, generated). */
-typedef struct pj_case_range {
-	int32_t lo, hi;
-	int32_t upper, lower; /* deltas to add */
-	int alt; /* upper and lower case alternate, starting with upper at lo */
-} pj_case_range;
-
-extern const pj_case_range pj_case_ranges[];
-extern const size_t pj_case_ranges_len;
-
-/* unicode.IsSpace, unicode.ToUpper, unicode.ToLower. */
-bool pj_unicode_isspace(int32_t r);
-int32_t pj_unicode_toupper(int32_t r);
-int32_t pj_unicode_tolower(int32_t r);
 
 #endif

@@ -15,10 +15,6 @@
 
 /* A number as Alloy's ToString writes it: ints plain, floats shortest without exponent. */
 void pj_number_text(pj_buf *out, const pj_value *v);
-/* JSON text the way Go's encoding/json writes it (HTML characters escaped). */
-void pj_json_string(pj_buf *out, const char *s, size_t len);
-/* Returns false for NaN and infinities, which JSON cannot carry. */
-bool pj_json_number(pj_buf *out, const pj_value *v);
 
 /* Arithmetic on two numbers (ADD SUB MUL DIV MOD POW); the caller rules out a zero divisor. */
 pj_value *pj_number_binop(pj_tok op, const pj_value *a, const pj_value *b);

@@ -2,53 +2,7 @@
 
 #include <stdint.h>
 
-#include "syntax/unicode.h"
-
-static const char pj_hex[] = "0123456789abcdef";
-
-static void pj_quote_escape(pj_buf *out, int32_t r)
-{
-	switch (r) {
-	case '\a': pj_buf_puts(out, "\\a"); return;
-	case '\b': pj_buf_puts(out, "\\b"); return;
-	case '\f': pj_buf_puts(out, "\\f"); return;
-	case '\n': pj_buf_puts(out, "\\n"); return;
-	case '\r': pj_buf_puts(out, "\\r"); return;
-	case '\t': pj_buf_puts(out, "\\t"); return;
-	case '\v': pj_buf_puts(out, "\\v"); return;
-	default:
-		break;
-	}
-	if (r < ' ' || r == 0x7F) {
-		pj_buf_printf(out, "\\x%c%c", pj_hex[(r >> 4) & 0xF], pj_hex[r & 0xF]);
-	} else if (r < 0x10000) {
-		pj_buf_printf(out, "\\u%04x", (unsigned)r);
-	} else {
-		pj_buf_printf(out, "\\U%08x", (unsigned)r);
-	}
-}
-
-void pj_quote_go(pj_buf *out, const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	pj_buf_putc(out, '"');
-	for (size_t i = 0; i < len;) {
-		int w;
-		int32_t r = pj_unicode_decode(s + i, len - i, &w);
-		if (r == PJ_UNICODE_ERROR && w == 1) {
-			pj_buf_printf(out, "\\x%c%c", pj_hex[s[i] >> 4], pj_hex[s[i] & 0xF]);
-		} else if (r == '"' || r == '\\') {
-			pj_buf_putc(out, '\\');
-			pj_buf_putc(out, (char)r);
-		} else if (pj_unicode_is_print(r)) {
-			pj_buf_append(out, s + i, (size_t)w);
-		} else {
-			pj_quote_escape(out, r);
-		}
-		i += (size_t)w;
-	}
-	pj_buf_putc(out, '"');
-}
+#include "base/utf8.h"
 
 static int pj_hexval(char c)
 {
@@ -110,10 +64,9 @@ static size_t pj_unescape(pj_buf *out, const char *s, size_t avail)
 	if (s[0] == 'x') {
 		pj_buf_putc(out, (char)v);
 	} else {
-		if (v > PJ_UNICODE_MAX || (v >= 0xD800 && v < 0xE000))
+		if (v > PJ_RUNE_MAX || (v >= 0xD800 && v < 0xE000))
 			return 0;
-		char enc[4];
-		pj_buf_append(out, enc, (size_t)pj_unicode_encode((int32_t)v, enc));
+		pj_utf8_encode(out, (int32_t)v);
 	}
 	return (size_t)n + 1;
 }

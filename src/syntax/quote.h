@@ -1,14 +1,15 @@
 #ifndef PJ_SYNTAX_QUOTE_H
 #define PJ_SYNTAX_QUOTE_H
 
-/* Go-compatible string quoting and unquoting, as Alloy's messages and literals use them. */
+/*
+ * Go-compatible string unquoting for Alloy literals; quoting (pj_quote_go)
+ * lives in base/goquote.h and is re-exported here for the syntax callers.
+ */
 
 #include <stddef.h>
 
 #include "base/buf.h"
-
-/* Appends text the way Go's %q prints it: double quotes, Go escapes, printable runes kept. */
-void pj_quote_go(pj_buf *out, const char *text, size_t len);
+#include "base/goquote.h"
 
 /*
  * Decodes a string literal (with its quotes) into out. "..." literals follow

@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#include "syntax/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 #define PJ_EOF (-1)
 #define PJ_BOM 0xFEFF
@@ -26,17 +27,17 @@ static void pj_next(pj_scanner *s)
 	}
 	s->off = s->roff;
 	int32_t r = s->in[s->roff];
-	int width = 1;
+	size_t width = 1;
 	if (r == 0) {
 		pj_scan_error(s, s->off, "illegal character NUL");
 	} else if (r >= 0x80) {
-		r = pj_unicode_decode(s->in + s->roff, s->len - s->roff, &width);
-		if (r == PJ_UNICODE_ERROR && width == 1)
+		r = pj_utf8_decode((const char *)s->in + s->roff, s->len - s->roff, &width);
+		if (r == PJ_RUNE_ERROR && width == 1)
 			pj_scan_error(s, s->off, "illegal UTF-8 encoding");
 		else if (r == PJ_BOM && s->off > 0)
 			pj_scan_error(s, s->off, "illegal byte order mark");
 	}
-	s->roff += (size_t)width;
+	s->roff += width;
 	s->ch = r;
 }
 
@@ -149,11 +150,11 @@ static void pj_scan_escape(pj_scanner *s)
 		break;
 	case 'u':
 		pj_next(s);
-		n = 4, base = 16, max = PJ_UNICODE_MAX;
+		n = 4, base = 16, max = PJ_RUNE_MAX;
 		break;
 	case 'U':
 		pj_next(s);
-		n = 8, base = 16, max = PJ_UNICODE_MAX;
+		n = 8, base = 16, max = PJ_RUNE_MAX;
 		break;
 	default:
 		pj_scan_error(s, start, s->ch == PJ_EOF ? "escape sequence not terminated" : "unknown escape sequence");

@@ -8,7 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
-#include "syntax/unicode.h"
+#include "base/utf8.h"
 
 pj_source *pj_source_new(const char *name, const char *text, size_t len)
 {
@@ -58,7 +58,7 @@ static char *pj_check_encoding(const unsigned char *s, size_t len)
 			return NULL;
 		return pj_asprintf("configuration is encoded with %s but must be utf8", boms[i].name);
 	}
-	if (pj_unicode_valid(s, len))
+	if (pj_utf8_valid((const char *)s, len))
 		return NULL;
 	return pj_strdup("unknown encoding for config");
 }

@@ -7,12 +7,10 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/base64.h"
 #include "syntax/internal.h"
 #include "syntax/quote.h"
 #include "syntax/stdlib.h"
-
-static const char pj_b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char pj_b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static pj_value *pj_buf_string(pj_buf *b)
 {
@@ -30,19 +28,7 @@ static pj_value *pj_b64_encode(pj_value *const *args, size_t nargs, char **err, 
 	size_t len;
 	const unsigned char *s = (const unsigned char *)pj_value_str(in, &len);
 	pj_buf b = PJ_BUF_INIT;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		char q[4] = {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], alphabet[v & 63]};
-		if (i + 1 >= len)
-			q[2] = '=';
-		if (i + 2 >= len)
-			q[3] = '=';
-		pj_buf_append(&b, q, 4);
-	}
+	pj_base64_encode(&b, s, len, alphabet);
 	pj_value_unref(in);
 	return pj_buf_string(&b);
 }
@@ -139,22 +125,22 @@ static pj_value *pj_b64_decode(pj_value *const *args, size_t nargs, char **err, 
 
 PJ_BUILTIN(pj_std_to_base64)
 {
-	return pj_b64_encode(args, nargs, err, pj_b64_std);
+	return pj_b64_encode(args, nargs, err, pj_base64_std);
 }
 
 PJ_BUILTIN(pj_std_to_urlbase64)
 {
-	return pj_b64_encode(args, nargs, err, pj_b64_url);
+	return pj_b64_encode(args, nargs, err, pj_base64_url);
 }
 
 PJ_BUILTIN(pj_std_from_base64)
 {
-	return pj_b64_decode(args, nargs, err, pj_b64_std);
+	return pj_b64_decode(args, nargs, err, pj_base64_std);
 }
 
 PJ_BUILTIN(pj_std_from_urlbase64)
 {
-	return pj_b64_decode(args, nargs, err, pj_b64_url);
+	return pj_b64_decode(args, nargs, err, pj_base64_url);
 }
 
 /* url.QueryEscape: everything but letters, digits and -_.~ is %XX, space is '+'. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "syntax/gofmt.h"
-#include "syntax/gostr.h"
+#include "base/utf8.h"
 #include "syntax/internal.h"
 #include "syntax/stdlib.h"
 

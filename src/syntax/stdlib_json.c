@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/jsonquote.h"
+#include "base/utf8.h"
 #include "syntax/gostr.h"
 #include "syntax/quote.h"
 #include "syntax/internal.h"
@@ -397,7 +399,7 @@ static bool pj_json_encode(pj_buf *out, const pj_value *v, char **err)
 	case PJ_STRING:
 	case PJ_SECRET:
 		s = pj_value_str(v, &len);
-		pj_json_string(out, s, len);
+		pj_json_quote(out, s, len, PJ_JSON_ENCODING | PJ_JSON_RAW_FFFD);
 		return true;
 	case PJ_ARRAY:
 		pj_buf_putc(out, '[');
@@ -420,7 +422,7 @@ static bool pj_json_encode(pj_buf *out, const pj_value *v, char **err)
 		for (size_t i = 0; i < n && ok; i++) {
 			if (i)
 				pj_buf_putc(out, ',');
-			pj_json_string(out, keys[i], strlen(keys[i]));
+			pj_json_quote(out, keys[i], strlen(keys[i]), PJ_JSON_ENCODING | PJ_JSON_RAW_FFFD);
 			pj_buf_putc(out, ':');
 			ok = pj_json_encode(out, pj_object_get(v, keys[i]), err);
 		}

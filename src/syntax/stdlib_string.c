@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "syntax/gostr.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 #include "syntax/internal.h"
 #include "syntax/stdlib.h"
 
@@ -151,31 +152,28 @@ PJ_BUILTIN(pj_std_split)
 	return out;
 }
 
-static pj_value *pj_map_runes(pj_value *const *args, size_t nargs, char **err, int32_t (*map)(int32_t))
+static pj_value *pj_map_runes(pj_value *const *args, size_t nargs, char **err,
+	void (*map)(pj_buf *, const char *, size_t))
 {
 	pj_value *a[1];
 	if (!pj_string_args(args, nargs, 1, a, err))
 		return NULL;
-	size_t len, w;
+	size_t len;
 	const char *s = pj_value_str(a[0], &len);
 	pj_buf b = PJ_BUF_INIT;
-	pj_buf_reserve(&b, len);
-	for (size_t i = 0; i < len; i += w) {
-		int32_t r = pj_utf8_decode(s + i, len - i, &w);
-		pj_utf8_encode(&b, map(r));
-	}
+	map(&b, s, len);
 	pj_release(a, 1);
 	return pj_buf_value(&b);
 }
 
 PJ_BUILTIN(pj_std_to_lower)
 {
-	return pj_map_runes(args, nargs, err, pj_unicode_tolower);
+	return pj_map_runes(args, nargs, err, pj_unicode_lower_string);
 }
 
 PJ_BUILTIN(pj_std_to_upper)
 {
-	return pj_map_runes(args, nargs, err, pj_unicode_toupper);
+	return pj_map_runes(args, nargs, err, pj_unicode_upper_string);
 }
 
 static bool pj_in_cutset(int32_t r, const char *cut, size_t clen)
@@ -208,14 +206,14 @@ static pj_value *pj_trim_runes(const char *s, size_t len, const char *cut, size_
 	size_t i = 0, end = len, w;
 	while (i < end) {
 		int32_t r = pj_utf8_decode(s + i, end - i, &w);
-		if (space ? !pj_unicode_isspace(r) : !pj_in_cutset(r, cut, clen))
+		if (space ? !pj_unicode_is_space(r) : !pj_in_cutset(r, cut, clen))
 			break;
 		i += w;
 	}
 	while (end > i) {
 		int32_t r;
 		size_t start = pj_last_rune(s, end, &r);
-		if (space ? !pj_unicode_isspace(r) : !pj_in_cutset(r, cut, clen))
+		if (space ? !pj_unicode_is_space(r) : !pj_in_cutset(r, cut, clen))
 			break;
 		end = start;
 	}

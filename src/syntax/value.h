@@ -101,6 +101,8 @@ bool pj_value_equal(const pj_value *a, const pj_value *b);
 void pj_value_write(pj_buf *out, const pj_value *v);
 /* JSON (spec 12.4 uses its own shape; this is plain JSON of the data). */
 void pj_value_write_json(pj_buf *out, const pj_value *v);
+/* A number as Go's encoding/json writes it; false for NaN and infinities, which JSON cannot carry. */
+bool pj_json_number(pj_buf *out, const pj_value *v);
 
 /*
  * Assignment conversions (spec 3.2). Each returns a new reference to the

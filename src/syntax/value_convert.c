@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "syntax/gostr.h"
 #include "syntax/internal.h"
 #include "syntax/value.h"
 

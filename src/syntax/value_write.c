@@ -2,6 +2,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/jsonquote.h"
+#include "base/utf8.h"
 #include "syntax/gostr.h"
 #include "syntax/quote.h"
 #include "syntax/internal.h"
@@ -85,36 +87,6 @@ void pj_value_write(pj_buf *out, const pj_value *v)
 	}
 }
 
-void pj_json_string(pj_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	pj_buf_putc(out, '"');
-	size_t i = 0, w;
-	while (i < len) {
-		int32_t r = pj_utf8_decode(s + i, len - i, &w);
-		i += w;
-		switch (r) {
-		case '"': pj_buf_puts(out, "\\\""); continue;
-		case '\\': pj_buf_puts(out, "\\\\"); continue;
-		case '\n': pj_buf_puts(out, "\\n"); continue;
-		case '\r': pj_buf_puts(out, "\\r"); continue;
-		case '\t': pj_buf_puts(out, "\\t"); continue;
-		case '\b': pj_buf_puts(out, "\\b"); continue;
-		case '\f': pj_buf_puts(out, "\\f"); continue;
-		default: break;
-		}
-		/* Like Go's encoder: HTML-sensitive characters and line separators are escaped too. */
-		if (r < 0x20 || r == '<' || r == '>' || r == '&' || r == 0x2028 || r == 0x2029) {
-			char e[7] = {'\\', 'u', hex[(r >> 12) & 15], hex[(r >> 8) & 15], hex[(r >> 4) & 15],
-				hex[r & 15], 0};
-			pj_buf_puts(out, e);
-		} else {
-			pj_utf8_encode(out, r);
-		}
-	}
-	pj_buf_putc(out, '"');
-}
-
 bool pj_json_number(pj_buf *out, const pj_value *v)
 {
 	if (pj_value_numkind(v) != PJ_NUM_FLOAT) {
@@ -157,7 +129,7 @@ void pj_value_write_json(pj_buf *out, const pj_value *v)
 		break;
 	case PJ_STRING:
 		s = pj_value_str(v, &len);
-		pj_json_string(out, s, len);
+		pj_json_quote(out, s, len, PJ_JSON_ENCODING | PJ_JSON_RAW_FFFD);
 		break;
 	case PJ_ARRAY:
 		pj_buf_putc(out, '[');
@@ -174,7 +146,7 @@ void pj_value_write_json(pj_buf *out, const pj_value *v)
 			if (i)
 				pj_buf_putc(out, ',');
 			s = pj_object_key(v, i);
-			pj_json_string(out, s, strlen(s));
+			pj_json_quote(out, s, strlen(s), PJ_JSON_ENCODING | PJ_JSON_RAW_FFFD);
 			pj_buf_putc(out, ':');
 			pj_value_write_json(out, pj_object_value(v, i));
 		}
@@ -184,7 +156,7 @@ void pj_value_write_json(pj_buf *out, const pj_value *v)
 		/* Secrets, capsules and functions have no data to show; use their Alloy text. */
 		pj_buf text = PJ_BUF_INIT;
 		pj_value_write(&text, v);
-		pj_json_string(out, text.data, text.len);
+		pj_json_quote(out, text.data, text.len, PJ_JSON_ENCODING | PJ_JSON_RAW_FFFD);
 		pj_buf_free(&text);
 		break;
 	}

@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/goquote.h"
+#include "base/utf8.h"
 #include "runtime/log.h"
 #include "runtime/metrics.h"
 
@@ -26,7 +27,7 @@ static void check_line(const char *line, size_t len)
 	if (len == 0 || line[len - 1] != '\n')
 		abort();
 	for (size_t i = 0; i + 1 < len;) {
-		unsigned r;
+		int32_t r;
 		size_t n = pj_utf8_rune(line + i, len - 1 - i, &r);
 		if (n == 0 || r < 0x20)
 			abort();

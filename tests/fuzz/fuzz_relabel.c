@@ -16,7 +16,8 @@
 #include "relabel/labels.h"
 #include "relabel/regex.h"
 #include "relabel/relabel.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
+#include "base/utf8.h"
 
 #define MAX_FIELDS 12
 
@@ -106,11 +107,11 @@ static void check_rule(const char *pattern, const char *tmpl, const char *target
 static void check_text(const char *s, size_t len)
 {
 	pj_buf b = PJ_BUF_INIT;
-	relabel_to_lower(s, len, &b);
-	if (!relabel_utf8_valid(b.data ? b.data : "", b.len))
+	pj_unicode_lower_string(&b, s, len);
+	if (!pj_utf8_valid(b.data ? b.data : "", b.len))
 		abort();
 	pj_buf_reset(&b);
-	relabel_to_upper(s, len, &b);
+	pj_unicode_upper_string(&b, s, len);
 	pj_buf_free(&b);
 	const char *id;
 	if (pj_container_id_from_cgroup_line(s, len, &id) && (id < s || id + 64 > s + len))

@@ -1,16 +1,20 @@
-/* Unit tests for src/base: buffers, arena, hash map. */
+/* Unit tests for src/base: buffers, arena, hash map, whole-fd reads, base64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/arena.h"
+#include "base/base64.h"
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "base/hmap.h"
 
 static void test_buf_appends_and_formats(void **state)
@@ -86,12 +90,53 @@ static void test_hmap_put_get_remove_keeps_order(void **state)
 	pj_hmap_free(&m);
 }
 
+/* A pipe returns short reads, so this also covers reading on after a partial read. */
+static void test_read_fd_reads_to_eof_or_max(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "hello ", 6), 6);
+	assert_int_equal(write(p[1], "world", 5), 5);
+	assert_int_equal(close(p[1]), 0);
+	pj_buf b = PJ_BUF_INIT;
+	pj_buf_puts(&b, ">");
+	assert_int_equal(pj_read_fd(p[0], &b, 8), 0);
+	assert_string_equal(pj_buf_cstr(&b), ">hello wo"); /* stops after max bytes */
+	assert_int_equal(pj_read_fd(p[0], &b, SIZE_MAX), 0);
+	assert_string_equal(pj_buf_cstr(&b), ">hello world");
+	assert_int_equal(pj_read_fd(p[0], &b, SIZE_MAX), 0); /* at EOF: nothing more */
+	assert_int_equal(b.len, 12);
+	assert_int_equal(close(p[0]), 0);
+	assert_int_equal(pj_read_fd(p[0], &b, SIZE_MAX), EBADF);
+	pj_buf_free(&b);
+}
+
+static void test_base64_like_go(void **state)
+{
+	(void)state;
+	static const char *const want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg=="};
+	for (size_t n = 0; n < 5; n++) {
+		pj_buf b = PJ_BUF_INIT;
+		pj_base64_encode(&b, "foob", n, pj_base64_std);
+		assert_string_equal(pj_buf_cstr(&b), want[n]);
+		pj_buf_free(&b);
+	}
+	pj_buf b = PJ_BUF_INIT;
+	pj_base64_encode(&b, "\xfb\xff", 2, pj_base64_std);
+	pj_base64_encode(&b, "\xfb\xff", 2, pj_base64_url);
+	assert_string_equal(pj_buf_cstr(&b), "+/8=-_8=");
+	pj_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_appends_and_formats),
 		cmocka_unit_test(test_arena_is_aligned_and_zeroed),
 		cmocka_unit_test(test_hmap_put_get_remove_keeps_order),
+		cmocka_unit_test(test_read_fd_reads_to_eof_or_max),
+		cmocka_unit_test(test_base64_like_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 
 #include "base/buf.h"
 #include "syntax/scanner.h"
-#include "syntax/unicode.h"
+#include "base/unicode.h"
 
 /*
  * Scans text and renders every token as "NAME" or "NAME:text", joined by
@@ -236,11 +236,6 @@ static void test_unicode_helpers(void **state)
 	assert_string_equal(out, "U+1F600 '\xf0\x9f\x98\x80'");
 	pj_unicode_format(0xA0, out);
 	assert_string_equal(out, "U+00A0");
-	assert_true(pj_unicode_valid((const unsigned char *)"h\xc3\xa9", 3));
-	assert_false(pj_unicode_valid((const unsigned char *)"\xc0\x80", 2)); /* overlong */
-	assert_false(pj_unicode_valid((const unsigned char *)"\xed\xa0\x80", 3)); /* surrogate */
-	assert_false(pj_unicode_valid((const unsigned char *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
-	assert_false(pj_unicode_valid((const unsigned char *)"\xe2\x82", 2)); /* truncated */
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * Go-compatible UTF-8 decoding and case mapping (src/relabel/unicode.h):
+ * Go's Unicode classes and mappings (src/base/unicode.h):
  * replays Go's strings.ToLower/ToUpper on 2,000 random strings recorded in
  * tests/data/relabel/case_cases.txt (scripts/gen-case-cases.go).
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "relabel/unicode.h"
+#include "base/unicode.h"
 
 static size_t unhex(const char *h, size_t hlen, char *out)
 {
@@ -26,29 +26,34 @@ static size_t unhex(const char *h, size_t hlen, char *out)
 	return hlen / 2;
 }
 
-static void test_decode_like_go(void **state)
+static void test_classes_like_go(void **state)
 {
 	(void)state;
-	size_t w;
-	assert_int_equal(relabel_utf8_decode("a", 1, &w), 'a');
-	assert_int_equal(w, 1);
-	assert_int_equal(relabel_utf8_decode("\xc3\xa9", 2, &w), 0xe9);
-	assert_int_equal(w, 2);
-	assert_int_equal(relabel_utf8_decode("\xe2\x84\xaa", 3, &w), 0x212a);
-	assert_int_equal(relabel_utf8_decode("\xf0\x9f\x98\x80", 4, &w), 0x1f600);
-	assert_int_equal(w, 4);
-	/* Invalid: lone continuation, truncated, overlong, surrogate, above U+10FFFF. */
-	const char *bad[] = {"\x80", "\xc3", "\xe2\x84", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(relabel_utf8_decode(bad[i], strlen(bad[i]), &w), RELABEL_RUNE_ERROR);
-		assert_int_equal(w, 1);
-		assert_false(relabel_utf8_valid(bad[i], strlen(bad[i])));
-	}
-	assert_true(relabel_utf8_valid("\xef\xbf\xbd", 3)); /* U+FFFD itself is valid */
-	assert_true(relabel_unicode_is_script("Greek", 5));
-	assert_true(relabel_unicode_is_script("Old_Italic", 10));
-	assert_false(relabel_unicode_is_script("greek", 5));
-	assert_false(relabel_unicode_is_script("Lu", 2));
+	assert_true(pj_unicode_is_letter(0xE9)); /* é */
+	assert_true(pj_unicode_is_letter(0x4E16)); /* 世 */
+	assert_false(pj_unicode_is_letter('_'));
+	assert_true(pj_unicode_is_digit(0x0660)); /* ARABIC-INDIC DIGIT ZERO */
+	assert_false(pj_unicode_is_digit(0x00B2)); /* superscript two is No, not Nd */
+	assert_true(pj_unicode_is_print(' '));
+	assert_false(pj_unicode_is_print(0xA0)); /* NO-BREAK SPACE */
+	assert_false(pj_unicode_is_print(0x200B)); /* ZERO WIDTH SPACE is Cf */
+	assert_true(pj_unicode_is_space(0x85));
+	assert_true(pj_unicode_is_space(0x3000));
+	assert_false(pj_unicode_is_space(0x200B));
+	assert_int_equal(pj_unicode_to_upper(0x01C5), 0x01C4); /* titlecase Dž */
+	assert_int_equal(pj_unicode_to_lower(0x01C5), 0x01C6);
+	assert_int_equal(pj_unicode_to_upper(0x0101), 0x0100); /* alternating run */
+	assert_int_equal(pj_unicode_to_lower(0x0100), 0x0101);
+	assert_int_equal(pj_unicode_to_upper(-1), -1);
+}
+
+static void test_script_names(void **state)
+{
+	(void)state;
+	assert_true(pj_unicode_is_script("Greek", 5));
+	assert_true(pj_unicode_is_script("Old_Italic", 10));
+	assert_false(pj_unicode_is_script("greek", 5));
+	assert_false(pj_unicode_is_script("Lu", 2));
 }
 
 static void test_case_mapping_matches_go(void **state)
@@ -66,11 +71,11 @@ static void test_case_mapping_matches_go(void **state)
 		assert_non_null(c);
 		size_t n = unhex(a, strlen(a), in), nl = unhex(b, strlen(b), lower), nu = unhex(c, strlen(c), upper);
 		pj_buf got = PJ_BUF_INIT;
-		relabel_to_lower(in, n, &got);
+		pj_unicode_lower_string(&got, in, n);
 		if (got.len != nl || memcmp(pj_buf_cstr(&got), lower, nl) != 0)
 			fail_msg("line %d: lower case differs from Go", lineno);
 		pj_buf_reset(&got);
-		relabel_to_upper(in, n, &got);
+		pj_unicode_upper_string(&got, in, n);
 		if (got.len != nu || memcmp(pj_buf_cstr(&got), upper, nu) != 0)
 			fail_msg("line %d: upper case differs from Go", lineno);
 		pj_buf_free(&got);
@@ -83,7 +88,8 @@ static void test_case_mapping_matches_go(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_like_go),
+		cmocka_unit_test(test_classes_like_go),
+		cmocka_unit_test(test_script_names),
 		cmocka_unit_test(test_case_mapping_matches_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
