@@ -1,0 +1,138 @@
+/*
+ * wall: a sampler thread signals (tgkill SIGVTALRM) every thread of the
+ * process once per interval, at most 8 per tick, whether it runs or
+ * sleeps. The handler takes the Java stack and tells sleeping from running
+ * by the interrupted instruction (spec jvm-agent-and-attach.md D.7).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "sampler.h"
+
+#define BATCH 8
+#define MAX_TIDS 16384
+
+static atomic_bool running;
+static pthread_t sampler;
+static long interval_ns;
+static uint32_t sampler_tid;
+
+/* At a syscall instruction (restart pending) or just past one that returned EINTR. */
+static ag_thread_state state_of(void *ucontext)
+{
+	const ucontext_t *uc = ucontext;
+#if defined(__x86_64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	long ret = (long)uc->uc_mcontext.gregs[REG_RAX];
+	const uint8_t *p = (const uint8_t *)pc;
+	if (p[0] == 0x0f && p[1] == 0x05)
+		return AG_STATE_SLEEPING;
+	if ((pc & 0xfff) >= 2 && p[-2] == 0x0f && p[-1] == 0x05 && ret == -EINTR)
+		return AG_STATE_SLEEPING;
+#elif defined(__aarch64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+	long ret = (long)uc->uc_mcontext.regs[0];
+	const uint32_t *p = (const uint32_t *)pc;
+	if (p[0] == 0xd4000001u)
+		return AG_STATE_SLEEPING;
+	if ((pc & 0xfff) >= 4 && p[-1] == 0xd4000001u && ret == -EINTR)
+		return AG_STATE_SLEEPING;
+#else
+	(void)uc;
+#endif
+	return AG_STATE_RUNNABLE;
+}
+
+static void on_sigvtalrm(int sig, siginfo_t *info, void *ucontext)
+{
+	(void)sig, (void)info;
+	ag_sample_signal(ucontext, AG_EV_WALL, state_of(ucontext));
+}
+
+static size_t list_threads(uint32_t *tids, size_t cap)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return 0;
+	size_t n = 0;
+	struct dirent *e;
+	while (n < cap && (e = readdir(d)) != NULL) {
+		uint32_t tid = (uint32_t)strtoul(e->d_name, NULL, 10);
+		if (tid && tid != sampler_tid)
+			tids[n++] = tid;
+	}
+	closedir(d);
+	return n;
+}
+
+static void sleep_ns(long ns)
+{
+	if (ns < 100000)
+		ns = 100000;
+	struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void *sampler_main(void *arg)
+{
+	(void)arg;
+	sampler_tid = ag_gettid();
+	uint32_t *tids = malloc(sizeof(uint32_t) * MAX_TIDS);
+	if (!tids)
+		return NULL;
+	pid_t pid = getpid();
+	while (atomic_load(&running)) {
+		size_t n = list_threads(tids, MAX_TIDS);
+		size_t ticks = n ? (n + BATCH - 1) / BATCH : 1;
+		long pause = interval_ns / (long)ticks;
+		for (size_t i = 0; i < n && atomic_load(&running); i += BATCH) {
+			for (size_t k = i; k < n && k < i + BATCH; k++)
+				syscall(SYS_tgkill, pid, tids[k], SIGVTALRM);
+			sleep_ns(pause);
+		}
+		if (n == 0)
+			sleep_ns(interval_ns);
+	}
+	free(tids);
+	return NULL;
+}
+
+static bool wall_start(const ag_engine_config *cfg, char *err, size_t errlen)
+{
+	if (!ag_install_handler(SIGVTALRM, on_sigvtalrm)) {
+		snprintf(err, errlen, "Could not install the SIGVTALRM handler");
+		return false;
+	}
+	interval_ns = cfg->interval;
+	atomic_store(&running, true);
+	int rc = pthread_create(&sampler, NULL, sampler_main, NULL);
+	if (rc != 0) {
+		atomic_store(&running, false);
+		snprintf(err, errlen, "Could not start the wall-clock thread: %s", strerror(rc));
+		return false;
+	}
+	return true;
+}
+
+static void wall_stop(void)
+{
+	atomic_store(&running, false);
+	pthread_join(sampler, NULL);
+}
+
+const ag_engine ag_engine_wall = {
+	.name = "wall",
+	.start = wall_start,
+	.stop = wall_stop,
+};

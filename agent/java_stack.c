@@ -1,0 +1,33 @@
+#include "java_stack.h"
+
+#include <pthread.h>
+
+#include "sampler.h"
+#include "vm.h"
+
+uint32_t ag_java_stack(ag_frame *frames)
+{
+	jvmtiFrameInfo info[AG_JVMTI_DEPTH];
+	jint n = 0;
+	if ((*ag_jvm.jvmti)->GetStackTrace(ag_jvm.jvmti, NULL, 0, AG_JVMTI_DEPTH, info, &n) !=
+		JVMTI_ERROR_NONE)
+		return 0;
+	for (jint i = 0; i < n; i++) {
+		frames[i].method = info[i].method;
+		/* JVMTI marks native methods with location -1, AGCT with bci -3. */
+		frames[i].bci = info[i].location < 0 ? -3 : (int32_t)info[i].location;
+	}
+	return (uint32_t)n;
+}
+
+void ag_record_current(ag_event *ev, const ag_frame *frames, uint32_t n)
+{
+	ev->tid = ag_gettid();
+	if (ag_jvm.bridge_ok)
+		ag_sampler_note_thread(ev->tid, pthread_getspecific(ag_jvm.thread_key));
+	ag_window *w = ag_window_enter();
+	if (!w)
+		return;
+	ag_record(w, frames, n, ev);
+	ag_window_leave(w);
+}

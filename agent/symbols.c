@@ -1,0 +1,40 @@
+#include "symbols.h"
+
+const char *const ag_frame_type_names[AG_FRAME_TYPES] = {
+	"Interpreted", "JIT compiled", "Inlined", "Native", "C++", "Kernel", "C1 compiled",
+};
+
+/* AsyncGetCallTrace's num_frames codes 0..-10, by negated value. */
+static const char *const agct_errors[] = {
+	"no_Java_frame", "no_class_load", "GC_active", "unknown_not_Java", "not_walkable_not_Java",
+	"unknown_Java", "not_walkable_Java", "unknown_state", "thread_exit", "deopt", "safepoint",
+};
+
+void ag_describe_frame(const ag_frame *f, ag_frame_desc *out)
+{
+	*out = (ag_frame_desc){0};
+	if (!f->method) {
+		int code = -f->bci;
+		out->synthetic = code >= 0 && code <= 10 ? agct_errors[code] : "unknown";
+		out->type = AG_FRAME_CPP;
+		return;
+	}
+	out->method = ag_method_get((jmethodID)f->method);
+	if (!out->method) {
+		out->synthetic = "unknown_method";
+		out->type = AG_FRAME_CPP;
+		return;
+	}
+	if (f->bci == -3) {
+		/* AGCT's mark for a Java native method. */
+		out->type = AG_FRAME_NATIVE;
+		return;
+	}
+	/* Plain AGCT cannot tell interpreted from compiled frames; like
+	 * async-profiler's raw frames these count as compiled. */
+	out->type = AG_FRAME_JIT;
+	if (f->bci >= 0) {
+		out->bci = f->bci;
+		out->line = ag_method_line(out->method, f->bci);
+	}
+}
