@@ -1,12 +1,14 @@
 /* The list of built-in components. */
 #include "components/registry.h"
 
+#include "components/pyroscope_java.h"
 #include "components/pyroscope_write.h"
 
 bool pj_components_register_all(pj_registry *r)
 {
 	static const pj_component_type *const types[] = {
 		&pj_pyroscope_write_type,
+		&pj_pyroscope_java_type,
 	};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
