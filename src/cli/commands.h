@@ -18,5 +18,6 @@ int cmd_version(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const pj_command pj_commands[] = {
 	{"attach", "run a HotSpot attach operation in a JVM", cmd_attach},
 	{"run", "run the components of a configuration", cmd_run},
 	{"validate", "check a configuration without running it", cmd_validate},
+	{"targets", "print the targets the discovery components of a configuration find", cmd_targets},
 };
 
 static void pj_usage(FILE *out)

@@ -1,6 +1,8 @@
 /* The list of built-in components. */
 #include "components/registry.h"
 
+#include "components/discovery_process.h"
+#include "components/discovery_relabel.h"
 #include "components/pyroscope_java.h"
 #include "components/pyroscope_write.h"
 
@@ -8,6 +10,8 @@ bool pj_components_register_all(pj_registry *r)
 {
 	static const pj_component_type *const types[] = {
 		&pj_pyroscope_write_type,
+		&pj_discovery_process_type,
+		&pj_discovery_relabel_type,
 		&pj_pyroscope_java_type,
 	};
 	bool ok = true;

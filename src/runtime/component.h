@@ -89,5 +89,7 @@ void pj_registry_free(pj_registry *r);
 /* Registers a type (kept by pointer). Returns false if the name is taken. */
 bool pj_registry_add(pj_registry *r, const pj_component_type *type);
 const pj_component_type *pj_registry_find(const pj_registry *r, const char *name);
+/* Calls fn for every registered type, in registration order. */
+void pj_registry_each(const pj_registry *r, void (*fn)(const pj_component_type *type, void *ctx), void *ctx);
 
 #endif

@@ -149,7 +149,13 @@ static pj_value *pj_decode_block(pj_decoder *d, const pj_block_schema *bs, const
 		pj_fail_at(d, pj_label_span(stmt), "block \"%s\" does not support specifying labels", bs->name);
 		return NULL;
 	}
-	return pj_decode_object(d, bs->body, &stmt->body, has_label ? stmt->label : NULL);
+	pj_value *v = pj_decode_object(d, bs->body, &stmt->body, has_label ? stmt->label : NULL);
+	if (!v && (bs->flags & PJ_BLOCK_POSITION_ERRORS) && !d->err->positioned) {
+		d->err->positioned = true;
+		d->err->src = d->src;
+		d->err->span = stmt->span;
+	}
+	return v;
 }
 
 static size_t pj_count_blocks(const pj_body *body, const char *name)

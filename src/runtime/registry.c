@@ -38,6 +38,14 @@ const pj_component_type *pj_registry_find(const pj_registry *r, const char *name
 	return pj_hmap_get(&r->types, name, strlen(name));
 }
 
+void pj_registry_each(const pj_registry *r, void (*fn)(const pj_component_type *type, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < r->types.len; i++) {
+		if (r->types.entries[i].key)
+			fn(r->types.entries[i].value, ctx);
+	}
+}
+
 const char *pj_health_state_name(pj_health_state s)
 {
 	switch (s) {

@@ -70,6 +70,12 @@ enum {
 	PJ_BLOCK_REPEATED = 1 << 1, /* decoded as an array of objects, in source order */
 	PJ_BLOCK_NULLABLE = 1 << 2, /* single block absent -> null (a Go pointer field); else defaults */
 	PJ_BLOCK_LABELED = 1 << 3, /* needs a non-empty label, stored under key "label" */
+	/*
+	 * Errors without a position from inside the block (its validate hook,
+	 * a missing required attribute) are positioned over the block, so a
+	 * bad `rule` among many is pointed at rather than the whole component.
+	 */
+	PJ_BLOCK_POSITION_ERRORS = 1 << 4,
 };
 
 typedef struct pj_block_schema {

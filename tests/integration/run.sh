@@ -38,11 +38,12 @@ logging {
 }
 EOF
 
+# Alloy components that pyrojava does not ship.
 cat >"$dir/pipeline.alloy" <<'EOF'
-discovery.process "all" { }
+discovery.kubelet "all" { }
 
-discovery.relabel "java" {
-  targets = discovery.process.all.targets
+discovery.docker "java" {
+  targets = discovery.kubelet.all.targets
 }
 EOF
 
@@ -60,11 +61,11 @@ EOF
 "$PYROJAVA" validate "$dir/pipeline.alloy" >"$dir/validate-bad.out" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] || fail "validate broken config exited $rc, want 1"
-grep -qF "Error: $dir/pipeline.alloy:1:1: cannot find the definition of component name \"discovery.process\"" \
+grep -qF "Error: $dir/pipeline.alloy:1:1: cannot find the definition of component name \"discovery.kubelet\"" \
 	"$dir/validate-bad.out" || fail "missing unknown-component diagnostic"
-grep -qF '1 | discovery.process "all" { }' "$dir/validate-bad.out" || fail "missing source excerpt"
+grep -qF '1 | discovery.kubelet "all" { }' "$dir/validate-bad.out" || fail "missing source excerpt"
 grep -qF '  | ^^^^^^^^^^^^^^^^^' "$dir/validate-bad.out" || fail "missing caret line"
-grep -qF "Error: $dir/pipeline.alloy:3:1: cannot find the definition of component name \"discovery.relabel\"" \
+grep -qF "Error: $dir/pipeline.alloy:3:1: cannot find the definition of component name \"discovery.docker\"" \
 	"$dir/validate-bad.out" || fail "missing second diagnostic"
 [ "$(tail -n 1 "$dir/validate-bad.out")" = "Error: could not perform the initial load successfully" ] ||
 	fail "last line is not the initial-load error"
@@ -86,7 +87,7 @@ grep -qF "Error: $dir/conf.d/b.alloy:1:1: block logging already declared at $dir
 "$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/pipeline.alloy" >"$dir/run-bad.out" 2>&1
 rc=$?
 [ "$rc" -ne 0 ] || fail "run with a broken config exited 0"
-grep -qF "cannot find the definition of component name \"discovery.process\"" "$dir/run-bad.out" ||
+grep -qF "cannot find the definition of component name \"discovery.kubelet\"" "$dir/run-bad.out" ||
 	fail "run did not print the diagnostics"
 
 # run: SIGTERM stops cleanly with exit 0.
@@ -109,7 +110,7 @@ curl -s "http://$addr/metrics" | grep -qF 'alloy_component_controller_running_co
 cp "$dir/pipeline.alloy" "$dir/live.alloy"
 code=$(curl -s -o "$dir/reload.out" -w '%{http_code}' "http://$addr/-/reload")
 [ "$code" = 400 ] || fail "/-/reload with a broken config answered $code, want 400"
-grep -qF 'cannot find the definition of component name "discovery.process"' "$dir/reload.out" ||
+grep -qF 'cannot find the definition of component name "discovery.kubelet"' "$dir/reload.out" ||
 	fail "/-/reload did not return the error"
 [ "$(curl -s "http://$addr/-/ready")" = "Alloy is ready." ] || fail "not ready after a broken reload"
 
