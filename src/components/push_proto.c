@@ -10,14 +10,10 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "profile/pb.h"
 #include "syntax/gostr.h"
 
-enum {
-	WIRE_VARINT = 0,
-	WIRE_I64 = 1,
-	WIRE_LEN = 2,
-	WIRE_I32 = 5,
-};
+enum { WIRE_LEN = PB_WIRE_LEN };
 
 static bool label_name_char(char c)
 {
@@ -184,63 +180,6 @@ void pj_push_encode(const pj_label *labels, size_t nlabels, const pj_raw_sample 
 	}
 }
 
-/* A read position inside one message. */
-typedef struct pb_reader {
-	const unsigned char *p;
-	const unsigned char *end;
-} pb_reader;
-
-static bool read_varint(pb_reader *r, uint64_t *v)
-{
-	uint64_t out = 0;
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		if (r->p >= r->end)
-			return false;
-		unsigned char c = *r->p++;
-		out |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = out;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Reads the next field's key; for LEN fields also the payload (*sub).
- * Other wire types are skipped. False on truncation or an unknown wire type.
- */
-static bool read_field(pb_reader *r, unsigned *field, unsigned *wire, pb_reader *sub)
-{
-	uint64_t key, v;
-	if (!read_varint(r, &key) || key >> 3 == 0 || key >> 3 > UINT32_MAX)
-		return false;
-	*field = (unsigned)(key >> 3);
-	*wire = (unsigned)(key & 7);
-	size_t left = (size_t)(r->end - r->p);
-	switch (*wire) {
-	case WIRE_VARINT:
-		return read_varint(r, &v);
-	case WIRE_I64:
-	case WIRE_I32: {
-		size_t n = *wire == WIRE_I64 ? 8 : 4;
-		if (left < n)
-			return false;
-		r->p += n;
-		return true;
-	}
-	case WIRE_LEN:
-		if (!read_varint(r, &v) || v > (uint64_t)(r->end - r->p))
-			return false;
-		sub->p = r->p;
-		sub->end = r->p + v;
-		r->p += v;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Collected strings of one series, freed after the callback. */
 typedef struct series_build {
 	pj_push_series s;
@@ -260,15 +199,14 @@ static char *keep_string(series_build *b, const pb_reader *r)
 static bool decode_label(series_build *b, pb_reader r)
 {
 	pj_label l = {"", ""};
-	unsigned field, wire;
-	pb_reader sub;
+	pb_field f;
 	while (r.p < r.end) {
-		if (!read_field(&r, &field, &wire, &sub))
+		if (!pb_read_field(&r, &f))
 			return false;
-		if (wire == WIRE_LEN && field == 1)
-			l.name = keep_string(b, &sub);
-		else if (wire == WIRE_LEN && field == 2)
-			l.value = keep_string(b, &sub);
+		if (f.wire == WIRE_LEN && f.number == 1)
+			l.name = keep_string(b, &f.payload);
+		else if (f.wire == WIRE_LEN && f.number == 2)
+			l.value = keep_string(b, &f.payload);
 	}
 	b->s.labels = pj_grow(b->s.labels, &b->label_cap, b->s.nlabels + 1, sizeof(*b->s.labels));
 	b->s.labels[b->s.nlabels++] = l;
@@ -278,16 +216,15 @@ static bool decode_label(series_build *b, pb_reader r)
 static bool decode_sample(series_build *b, pb_reader r)
 {
 	pj_raw_sample s = {"", 0, NULL};
-	unsigned field, wire;
-	pb_reader sub;
+	pb_field f;
 	while (r.p < r.end) {
-		if (!read_field(&r, &field, &wire, &sub))
+		if (!pb_read_field(&r, &f))
 			return false;
-		if (wire == WIRE_LEN && field == 1) {
-			s.data = sub.p;
-			s.len = (size_t)(sub.end - sub.p);
-		} else if (wire == WIRE_LEN && field == 2) {
-			s.id = keep_string(b, &sub);
+		if (f.wire == WIRE_LEN && f.number == 1) {
+			s.data = f.payload.p;
+			s.len = (size_t)(f.payload.end - f.payload.p);
+		} else if (f.wire == WIRE_LEN && f.number == 2) {
+			s.id = keep_string(b, &f.payload);
 		}
 	}
 	b->s.samples = pj_grow(b->s.samples, &b->sample_cap, b->s.nsamples + 1, sizeof(*b->s.samples));
@@ -297,14 +234,13 @@ static bool decode_sample(series_build *b, pb_reader r)
 
 static bool decode_series(series_build *b, pb_reader r)
 {
-	unsigned field, wire;
-	pb_reader sub;
+	pb_field f;
 	while (r.p < r.end) {
-		if (!read_field(&r, &field, &wire, &sub))
+		if (!pb_read_field(&r, &f))
 			return false;
-		if (wire == WIRE_LEN && field == 1 && !decode_label(b, sub))
+		if (f.wire == WIRE_LEN && f.number == 1 && !decode_label(b, f.payload))
 			return false;
-		if (wire == WIRE_LEN && field == 2 && !decode_sample(b, sub))
+		if (f.wire == WIRE_LEN && f.number == 2 && !decode_sample(b, f.payload))
 			return false;
 	}
 	return true;
@@ -321,18 +257,17 @@ static void series_build_free(series_build *b)
 
 bool pj_push_decode(const void *data, size_t len, pj_push_series_fn fn, void *ctx, char **err)
 {
-	pb_reader r = {data, (const unsigned char *)data + len};
-	unsigned field, wire;
-	pb_reader sub;
+	pb_reader r = pb_reader_of(data, len);
+	pb_field f;
 	while (r.p < r.end) {
-		if (!read_field(&r, &field, &wire, &sub)) {
+		if (!pb_read_field(&r, &f)) {
 			*err = pj_strdup("malformed PushRequest");
 			return false;
 		}
-		if (wire != WIRE_LEN || field != 1)
+		if (f.wire != WIRE_LEN || f.number != 1)
 			continue;
 		series_build b = {0};
-		bool ok = decode_series(&b, sub);
+		bool ok = decode_series(&b, f.payload);
 		if (!ok)
 			*err = pj_strdup("malformed PushRequest series");
 		else

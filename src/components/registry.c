@@ -3,13 +3,17 @@
 
 #include "components/discovery_process.h"
 #include "components/discovery_relabel.h"
+#include "components/pyroscope_file.h"
 #include "components/pyroscope_java.h"
+#include "components/pyroscope_receive_http.h"
 #include "components/pyroscope_write.h"
 
 bool pj_components_register_all(pj_registry *r)
 {
 	static const pj_component_type *const types[] = {
 		&pj_pyroscope_write_type,
+		&pj_pyroscope_receive_http_type,
+		&pj_pyroscope_file_type,
 		&pj_discovery_process_type,
 		&pj_discovery_relabel_type,
 		&pj_pyroscope_java_type,

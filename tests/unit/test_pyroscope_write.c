@@ -87,17 +87,22 @@ static void fake_handler(void *ctx, const pj_http_request *req, pj_http_response
 	resp->content_type = "application/proto";
 }
 
-static fake *fake_start(void)
+static fake *fake_start_at(const char *addr)
 {
 	fake *f = calloc(1, sizeof(*f));
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
-	f->server = pj_http_server_new(&(pj_http_server_opts){.listen_addr = "127.0.0.1:0"});
+	f->server = pj_http_server_new(&(pj_http_server_opts){.listen_addr = addr});
 	pj_http_route_add(f->server, "POST", "/", PJ_HTTP_PREFIX, fake_handler, f);
 	char *err = NULL;
 	assert_true(pj_http_server_start(f->server, &err));
 	snprintf(f->url, sizeof(f->url), "http://%s", pj_http_server_addr(f->server));
 	return f;
+}
+
+static fake *fake_start(void)
+{
+	return fake_start_at("127.0.0.1:0");
 }
 
 static void fake_release(fake *f)
@@ -471,6 +476,54 @@ static void test_queue_overflow_drops_oldest(void **state)
 	fake_free(f);
 }
 
+/* A port that was free a moment ago. */
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t len = sizeof(sa);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* The server is down for a while: queued profiles are retried and all arrive, in order, once it is up. */
+static void test_outage_loses_nothing_within_queue(void **state)
+{
+	(void)state;
+	char addr[32], ep[512];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", free_port());
+	snprintf(ep, sizeof(ep),
+		"  endpoint {\n    url = \"http://%s\"\n    min_backoff_period = \"10ms\"\n"
+		"    max_backoff_period = \"50ms\"\n    max_backoff_retries = 0\n  }\n",
+		addr);
+	char *text = config(ep);
+	harness h = start(text);
+	pj_appendable *a = receiver(&h);
+	push(a, "s1", "p1");
+	push(a, "s2", "p2");
+	push(a, "s3", "p3");
+	char url[48];
+	snprintf(url, sizeof(url), "http://%s", addr);
+	for (int i = 0; i < 2000 && metric(&h, "pyroscope_write_retries_total", url) < 5; i++)
+		usleep(10000);
+	assert_true(metric(&h, "pyroscope_write_retries_total", url) >= 5);
+	fake *f = fake_start_at(addr);
+	wait_metric(&h, "pyroscope_write_sent_profiles_total", url, 3);
+	assert_true(metric(&h, "pyroscope_write_dropped_profiles_total", url) == 0);
+	const char *order[] = {"service_name=s1;", "service_name=s2;", "service_name=s3;"};
+	for (size_t i = 0; i < 3; i++) {
+		decoded d;
+		decode_request(&f->req[i], &d);
+		assert_non_null(strstr(d.labels, order[i]));
+		pj_buf_free(&d.profile);
+	}
+	finish(&h);
+	free(text);
+	fake_free(f);
+}
+
 /* A listening socket that stands in for a proxy: it only notices connections. */
 static int listen_loopback(int *port)
 {
@@ -673,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_max_backoff_retries_bounds_attempts),
 		cmocka_unit_test(test_dead_endpoint_does_not_delay_live_one),
 		cmocka_unit_test(test_queue_overflow_drops_oldest),
+		cmocka_unit_test(test_outage_loses_nothing_within_queue),
 		cmocka_unit_test(test_proxy_env_ignored_unless_asked),
 		cmocka_unit_test(test_secrets_stay_out_of_metrics_and_logs),
 		cmocka_unit_test(test_backoff_schedule),

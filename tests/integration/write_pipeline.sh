@@ -1,0 +1,160 @@
+#!/bin/sh
+# End to end over loopback: pyrojava A (pyroscope.receive_http -> pyroscope.write)
+# pushes to pyrojava B (pyroscope.receive_http -> pyroscope.file). A profile
+# posted to A must land as a file under B's directory, intact and labelled;
+# /ingest of a JFR recording on A must arrive the same way.
+set -u
+: "${PYROJAVA:?PYROJAVA must point at the built binary}"
+: "${PJ_TESTDATA_DIR:?PJ_TESTDATA_DIR must point at the shared test data}"
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
+
+dir=$(mktemp -d)
+pid_a=
+pid_b=
+cleanup() {
+	[ -n "$pid_a" ] && kill -9 "$pid_a" 2>/dev/null
+	[ -n "$pid_b" ] && kill -9 "$pid_b" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$dir"/*.log; do
+		[ -f "$f" ] && { echo "--- $f"; cat "$f"; }
+	done
+	exit 1
+}
+
+# Waits (up to 20 s) until file $1 contains the fixed string $2.
+wait_for() {
+	i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && fail "timed out waiting for '$2' in $1"
+		sleep 0.1
+	done
+}
+
+# Waits (up to 20 s) until the glob $1 matches a file.
+wait_for_file() {
+	i=0
+	while [ -z "$(ls $1 2>/dev/null)" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && fail "timed out waiting for a file $1"
+		sleep 0.1
+	done
+}
+
+# The address the pyroscope.receive_http of log $1 listens on.
+receiver_addr() {
+	wait_for "$1" 'msg="receiving profiles"'
+	sed -n 's/.*msg="receiving profiles".* addr=\([^ ]*\).*/\1/p' "$1" | head -n 1
+}
+
+# The documented example is valid and formatted.
+example="$PJ_SOURCE_DIR/examples/relay-and-local-files.alloy"
+"$PYROJAVA" validate "$example" >"$dir/example.log" 2>&1 || fail "validate $example exited $?"
+"$PYROJAVA" fmt --test "$example" >>"$dir/example.log" 2>&1 || fail "$example is not formatted"
+
+recording="$PJ_TESTDATA_DIR/jfr-parser/async-profiler.jfr.gz"
+"$PYROJAVA" convert -o "$dir/pprof" "$recording" >"$dir/convert.log" 2>&1 || fail "convert exited $?"
+profile=$(ls "$dir"/pprof/process_cpu.*.pb.gz 2>/dev/null | head -n 1)
+[ -n "$profile" ] || fail "convert wrote no process_cpu profile"
+
+cat >"$dir/b.alloy" <<END_B
+pyroscope.receive_http "in" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = 0
+  }
+  forward_to = [pyroscope.file.store.receiver]
+}
+
+pyroscope.file "store" {
+  directory = "$dir/store"
+}
+END_B
+"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/b.alloy" >"$dir/b.log" 2>&1 &
+pid_b=$!
+addr_b=$(receiver_addr "$dir/b.log")
+
+cat >"$dir/a.alloy" <<END_A
+pyroscope.receive_http "in" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = 0
+  }
+  forward_to = [pyroscope.write.out.receiver]
+}
+
+pyroscope.write "out" {
+  external_labels = { relay = "a" }
+  endpoint {
+    url     = "http://$addr_b"
+    headers = { "X-Scope-OrgID" = "tenant-a" }
+  }
+}
+END_A
+"$PYROJAVA" validate "$dir/a.alloy" >"$dir/validate.log" 2>&1 || fail "validate a.alloy exited $?"
+"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/a.alloy" >"$dir/a.log" 2>&1 &
+pid_a=$!
+addr_a=$(receiver_addr "$dir/a.log")
+
+# A push request with one series around the converted profile, encoded by protoc.
+escaped=$(od -An -v -tx1 "$profile" | tr -d ' \n' | sed 's/../\\x&/g')
+{
+	echo 'series {'
+	echo '  labels { name: "__name__" value: "process_cpu" }'
+	echo '  labels { name: "__delta__" value: "false" }'
+	echo '  labels { name: "service_name" value: "demo-app" }'
+	echo '  labels { name: "__session_id__" value: "1234" }'
+	printf '  samples { raw_profile: "%s" }\n' "$escaped"
+	echo '}'
+} >"$dir/push.txt"
+protoc --encode=push.v1.PushRequest -I "$PJ_SOURCE_DIR/tests/data" "$PJ_SOURCE_DIR/tests/data/push.proto" \
+	<"$dir/push.txt" >"$dir/push.bin" 2>"$dir/protoc.log" || fail "protoc --encode failed"
+
+status=$(curl -s -o "$dir/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
+	--data-binary "@$dir/push.bin" "http://$addr_a/push.v1.PusherService/Push")
+[ "$status" = 200 ] || fail "push to A answered $status: $(cat "$dir/resp.out")"
+
+wait_for_file "$dir/store/demo-app/process_cpu/*.pb.gz"
+stored=$(ls "$dir"/store/demo-app/process_cpu/*.pb.gz | head -n 1)
+case "$stored" in
+*-cpu.pb.gz) ;;
+*) fail "unexpected file name $stored" ;;
+esac
+gzip -dc "$stored" >"$dir/stored.pb" || fail "stored profile is not gzip"
+gzip -dc "$profile" >"$dir/sent.pb" || fail "converted profile is not gzip"
+cmp -s "$dir/stored.pb" "$dir/sent.pb" || fail "stored profile differs from the posted one"
+labels="${stored%.pb.gz}.labels.json"
+for want in '"service_name":"demo-app"' '"relay":"a"' '"__name__":"process_cpu"' '"__delta__":"false"' \
+	'"app_name":"process_cpu"'; do
+	grep -qF "$want" "$labels" || fail "labels lack $want: $(cat "$labels")"
+done
+grep -qF '__session_id__' "$labels" && fail "__session_id__ was not dropped: $(cat "$labels")"
+
+# The legacy ingest API with a JFR body: the recording's profiles arrive per type.
+gzip -dc "$recording" >"$dir/rec.jfr"
+status=$(curl -s -o "$dir/ingest.out" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary "@$dir/rec.jfr" \
+	"http://$addr_a/ingest?name=ingested.app%7Benv%3Dci%7D&format=jfr&spyName=javaspy&sampleRate=100")
+[ "$status" = 200 ] || fail "ingest to A answered $status: $(cat "$dir/ingest.out")"
+wait_for_file "$dir/store/ingested.app/process_cpu/*.labels.json"
+labels=$(ls "$dir"/store/ingested.app/process_cpu/*.labels.json | head -n 1)
+for want in '"env":"ci"' '"pyroscope_spy":"javaspy"' '"jfr_event":'; do
+	grep -qF "$want" "$labels" || fail "ingested labels lack $want: $(cat "$labels")"
+done
+
+# Bad requests get clear answers.
+status=$(curl -s -o "$dir/bad.out" -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary 'x' \
+	"http://$addr_a/push.v1.PusherService/Push")
+[ "$status" = 415 ] || fail "wrong content type answered $status"
+
+kill -TERM "$pid_a" "$pid_b"
+wait "$pid_a" || fail "A exited $? on SIGTERM"
+wait "$pid_b" || fail "B exited $? on SIGTERM"
+pid_a=
+pid_b=
+echo "ok"
