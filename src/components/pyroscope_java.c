@@ -5,7 +5,7 @@
  * wake the run thread, which starts and stops loops; the loops pick up the
  * new config at their next window.
  */
-#include "components/pyroscope_java.h"
+#include "components/pyroscope_java_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

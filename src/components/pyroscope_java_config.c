@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "components/pyroscope_java.h"
+#include "components/pyroscope_java_internal.h"
 #include "jvm/asprof_args.h"
 
 #define MAX_ARGV 64

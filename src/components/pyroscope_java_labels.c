@@ -1,7 +1,7 @@
 /* The labels pyroscope.java puts on every series (spec push 4.2). */
 #include <string.h>
 
-#include "components/pyroscope_java.h"
+#include "components/pyroscope_java_internal.h"
 
 static const char *target_get(const pj_value *target, const char *name)
 {

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-#include "components/pyroscope_java.h"
+#include "components/pyroscope_java_internal.h"
 #include "jvm/attach.h"
 #include "jvm/proc_info.h"
 #include "jvm/safe_open.h"
