@@ -309,7 +309,8 @@ static void java_debug_info(void *state, pj_buf *json)
 	java_state *s = state;
 	pthread_mutex_lock(&s->mu);
 	pj_java_target **sorted = pj_calloc(s->nloops + 1, sizeof(*sorted));
-	memcpy(sorted, s->loops, s->nloops * sizeof(*sorted));
+	if (s->nloops)
+		memcpy(sorted, s->loops, s->nloops * sizeof(*sorted));
 	qsort(sorted, s->nloops, sizeof(*sorted), compare_pid);
 	pj_buf_putc(json, '[');
 	for (size_t i = 0; i < s->nloops; i++) {

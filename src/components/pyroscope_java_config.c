@@ -50,9 +50,8 @@ static bool check_custom(const pj_value *v, char **err)
 	pj_asprof_cmd cmd;
 	char msg[256];
 	int r = pj_asprof_parse((int)argc, argv, "/", &cmd, msg, sizeof(msg));
-	if (r == 0)
-		pj_asprof_cmd_free(&cmd);
-	else
+	pj_asprof_cmd_free(&cmd);
+	if (r != 0)
 		*err = pj_asprintf("is not a valid asprof command line: %s", msg);
 	return r == 0;
 }
@@ -221,8 +220,8 @@ char *pj_java_agent_options(const pj_java_config *c, const char *action, const c
 		/* start carries every option; dump and stop only name the output, as asprof's stop does. */
 		bool start = strcmp(action, "start") == 0;
 		out = pj_asprof_agent_string(&cmd, action, start && c->quiet, jfr, log, start);
-		pj_asprof_cmd_free(&cmd);
 	}
+	pj_asprof_cmd_free(&cmd);
 	pj_buf_free(&store);
 	return out;
 }
