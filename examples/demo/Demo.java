@@ -34,7 +34,7 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
-        long seconds = args.length > 0 ? Long.parseLong(args[0]) : Long.MAX_VALUE / 1000;
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 86_400;
         long end = System.currentTimeMillis() + seconds * 1000;
         Runnable locker = () -> {
             while (System.currentTimeMillis() < end) {

@@ -38,6 +38,7 @@
 #define MAPS_MAX_BYTES (64u << 20)
 #define MAX_TYPES 16
 #define MAX_LABELS 128
+#define START_RETRY_NS 5000000000LL
 
 typedef enum loop_result {
 	LOOP_OK,
@@ -511,7 +512,9 @@ static void *target_main(void *arg)
 		loop_result r = t->running ? LOOP_OK : start_session(t, c);
 		if (r == LOOP_GONE)
 			break;
-		if (pj_stopper_wait(&t->stop, c->interval_ns))
+		/* A JVM that is still starting up gets another try soon, not a whole interval later. */
+		int64_t wait = r == LOOP_FAILED && c->interval_ns > START_RETRY_NS ? START_RETRY_NS : c->interval_ns;
+		if (pj_stopper_wait(&t->stop, wait))
 			break;
 		if (r == LOOP_FAILED || !t->running)
 			continue;
