@@ -164,20 +164,40 @@ static int create_new(int rootfd, int dirfd, const char *dir, const char *name, 
 	return 0;
 }
 
+/*
+ * The library directory is walked without following any symlink, as Alloy
+ * does: a link planted there by the container is refused rather than
+ * followed, even inside the container.
+ */
+static int open_lib_dir(int rootfd, const char *dir, char *err, size_t err_size)
+{
+	int fd = pj_safe_open_dir_walk(rootfd, dir);
+	if (fd == -ELOOP)
+		snprintf(err, err_size, "%s in the target contains a symlink; refusing to place the profiler there", dir);
+	else if (fd < 0 && fd != -ENOENT)
+		snprintf(err, err_size, "opening %s in the target: %s", dir, strerror(-fd));
+	return fd;
+}
+
 int pj_dist_copy_to_target(int rootfd, const char *path, const uint8_t *data, size_t len, char *err,
 			   size_t err_size)
 {
 	char dir[PATH_MAX];
 	const char *name = split(path, dir, sizeof(dir));
-	int r = pj_safe_mkdirs(rootfd, dir, 0755);
-	if (r < 0) {
-		snprintf(err, err_size, "creating %s in the target: %s", dir, strerror(-r));
+	int dirfd = open_lib_dir(rootfd, dir, err, err_size);
+	if (dirfd < 0 && dirfd != -ENOENT)
 		return -1;
-	}
-	int dirfd = pj_safe_open_dir(rootfd, dir);
 	if (dirfd < 0) {
-		snprintf(err, err_size, "opening %s in the target: %s", dir, strerror(-dirfd));
-		return -1;
+		int r = pj_safe_mkdirs(rootfd, dir, 0755);
+		if (r < 0) {
+			snprintf(err, err_size, "creating %s in the target: %s", dir, strerror(-r));
+			return -1;
+		}
+		if ((dirfd = open_lib_dir(rootfd, dir, err, err_size)) < 0) {
+			if (dirfd == -ENOENT)
+				snprintf(err, err_size, "opening %s in the target: %s", dir, strerror(ENOENT));
+			return -1;
+		}
 	}
 	struct statvfs sv;
 	if (fstatvfs(dirfd, &sv) == 0 && (sv.f_flag & ST_NOEXEC)) {
@@ -188,16 +208,17 @@ int pj_dist_copy_to_target(int rootfd, const char *path, const uint8_t *data, si
 			 dir);
 		return -1;
 	}
-	r = pj_safe_open(rootfd, path, O_RDONLY, 0);
+	int r = pj_safe_open(dirfd, name, O_RDONLY, 0);
 	if (r >= 0 || r != -ENOENT) {
 		if (r >= 0)
 			close(r);
+		r = check_existing(dirfd, name, data, len, err, err_size);
 		close(dirfd);
-		return check_existing(rootfd, path, data, len, err, err_size);
+		return r;
 	}
-	r = create_new(rootfd, dirfd, dir, name, data, len, err, err_size);
-	close(dirfd);
+	r = create_new(dirfd, dirfd, "", name, data, len, err, err_size);
 	if (r == 1)
-		return check_existing(rootfd, path, data, len, err, err_size);
+		r = check_existing(dirfd, name, data, len, err, err_size);
+	close(dirfd);
 	return r;
 }

@@ -420,13 +420,28 @@ static void test_dist_copy_to_target(void **state)
 	assert_int_equal(pj_dist_copy_to_target(rootfd, lib, lib_glibc, sizeof(lib_glibc), err, sizeof(err)), 0);
 	assert_int_equal(pj_dist_copy_to_target(rootfd, lib, lib_musl, sizeof(lib_musl), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "different content"));
-	/* The container planted an absolute symlink at the library directory: it resolves inside the
-	 * container root, never onto the host directory it names. */
+	/* The container planted an absolute symlink at the library directory: refused, and the host
+	 * directory it names stays untouched. */
 	snprintf(path, sizeof(path), "%s/opt", root);
 	assert_int_equal(symlink(host, path), 0);
-	pj_dist_copy_to_target(rootfd, "/opt/lib/libasyncProfiler.so", lib_glibc, sizeof(lib_glibc), err, sizeof(err));
+	assert_int_equal(pj_dist_copy_to_target(rootfd, "/opt/lib/libasyncProfiler.so", lib_glibc, sizeof(lib_glibc),
+				 err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "contains a symlink"));
 	snprintf(path, sizeof(path), "%s/lib", host);
 	assert_int_equal(access(path, F_OK), -1);
+	/* A symlink at the library's own name is refused too. */
+	snprintf(path, sizeof(path), "%s/tmp/alloy-asprof-glibc-abc/lib/libasyncProfiler.so", root);
+	assert_int_equal(unlink(path), 0);
+	char host_file[PATH_MAX + 16];
+	snprintf(host_file, sizeof(host_file), "%s/file", host);
+	FILE *f = fopen(host_file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(symlink(host_file, path), 0);
+	assert_int_equal(pj_dist_copy_to_target(rootfd, lib, lib_glibc, sizeof(lib_glibc), err, sizeof(err)), -1);
+	struct stat hst;
+	assert_int_equal(stat(host_file, &hst), 0);
+	assert_int_equal(hst.st_size, 0);
 	pj_buf_free(&got);
 	close(rootfd);
 	rm_rf(root);
