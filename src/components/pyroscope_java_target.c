@@ -223,6 +223,13 @@ static void explain(pj_java_target *t, int rootfd, int rc, char *msg, size_t siz
 /* The process maps libjvm and no other profiler library: two profilers in one JVM crash it. */
 static loop_result preflight(pj_java_target *t, pj_libc *libc)
 {
+	pj_proc_status st;
+	if (geteuid() != 0 && pj_proc_read_status(t->procfd, &st) == 0 && st.euid != geteuid()) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the JVM runs as uid %d; not running as root, only JVMs of uid %d can be profiled",
+			 (int)st.euid, (int)geteuid());
+		return failed(t, "preflight", msg);
+	}
 	pj_buf maps = PJ_BUF_INIT;
 	int r = pj_proc_read_all(t->procfd, "maps", &maps, MAPS_MAX_BYTES);
 	if (r < 0) {

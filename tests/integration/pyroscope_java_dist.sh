@@ -7,6 +7,8 @@
 #     with stop/start windows;
 #   - a symlink planted in a container at the library directory makes
 #     pyrojava refuse to copy the library there, touching nothing it points to.
+#   - as a non-root user, pyrojava profiles the JVMs of its own uid and
+#     reports the others instead of trying.
 # Runs in a private PID namespace so only these JVMs are seen.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
@@ -173,4 +175,47 @@ grep -q 'step="copy library"' "$work/link-run.log" || fail "the refusal does not
 [ ! -d "$work/out/pjlink" ] || fail "profiles arrived although the library could not be placed"
 kill -TERM "$profiler"
 wait "$profiler" || fail "pyrojava (symlink) exited with $?"
+
+# 5. Not root: own-uid JVMs only. tmp_dir must then be ours with mode 0755.
+mkdir -p "$work/nr-tmp" "$work/nr-out"
+chown 65534:65534 "$work/nr-tmp" "$work/nr-out"
+chmod 755 "$work/nr-tmp"
+"$JDK/bin/java" -Dservice=nrroot -cp "$work/cls" Demo 600 >"$work/jvm-nrroot.log" 2>&1 &
+root_jvm=$!
+pids="$pids $root_jvm"
+(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$JDK/bin/java" -Dservice=nruser -cp "$work/cls" \
+	Demo 600) >"$work/jvm-nruser.log" 2>&1 &
+user_jvm=$!
+pids="$pids $user_jvm"
+wait_for "$work/jvm-nrroot.log" "demo workload running"
+wait_for "$work/jvm-nruser.log" "demo workload running"
+cat >"$work/nonroot.alloy" <<EOT
+pyroscope.file "out" {
+	directory = "$work/nr-out"
+}
+
+pyroscope.java "jvms" {
+	targets = [
+		{"__process_pid__" = "$root_jvm", "service_name" = "nrroot"},
+		{"__process_pid__" = "$user_jvm", "service_name" = "nruser"},
+	]
+	forward_to = [pyroscope.file.out.receiver]
+	tmp_dir    = "$work/nr-tmp"
+
+	profiling_config {
+		interval = "2s"
+	}
+}
+EOT
+chmod 644 "$work/nonroot.alloy"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 \
+	"$work/nonroot.alloy" >"$work/nonroot-run.log" 2>&1 &
+profiler=$!
+pids="$pids $profiler"
+wait_for "$work/nonroot-run.log" "not running as root: only JVMs of our own uid can be profiled"
+wait_for "$work/nonroot-run.log" "the JVM runs as uid 0; not running as root, only JVMs of uid 65534 can be profiled"
+wait_files "$work/nr-out/nruser/process_cpu/*.pb.gz" 1
+[ ! -d "$work/nr-out/nrroot" ] || fail "a root JVM was profiled by a non-root pyrojava"
+kill -TERM "$profiler"
+wait "$profiler" || fail "pyrojava (non-root) exited with $?"
 echo "ok"
