@@ -73,6 +73,7 @@ struct pj_java_target {
 	bool shares_root; /* the target sees our root filesystem (no container) */
 	char lib[PATH_MAX];
 	char jfr[96], log[96]; /* paths in the target's filesystem */
+	char *started; /* the start options of the running session */
 	int64_t window_start_ns;
 };
 
@@ -322,9 +323,10 @@ static loop_result start_session(pj_java_target *t, const pj_java_config *c)
 			explain(t, rootfd, rc, msg, sizeof(msg));
 		}
 	}
-	free(start);
 	pj_safe_unlink(rootfd, t->log);
 	close(rootfd);
+	free(t->started);
+	t->started = start;
 	if (rc == -2)
 		return LOOP_GONE;
 	if (rc != 0)
@@ -503,6 +505,23 @@ static pj_java_config *current_config(pj_java_target *t)
 	return c;
 }
 
+/*
+ * The agent keeps the options of its start: after an update that changes
+ * them, the session is stopped right after a window and started again.
+ */
+static void restart_if_changed(pj_java_target *t)
+{
+	if (!t->running || !t->started)
+		return;
+	pj_java_config *c = current_config(t);
+	char msg[256];
+	char *now = options_for(t, c, "start", msg, sizeof(msg));
+	if (now && strcmp(now, t->started) != 0)
+		finish(t, c);
+	free(now);
+	pj_java_config_unref(c);
+}
+
 static void *target_main(void *arg)
 {
 	pj_java_target *t = arg;
@@ -530,6 +549,7 @@ static void *target_main(void *arg)
 			break;
 		if (cr == LOOP_OK)
 			pj_log_once_clear(t->sh->log_once, t->key);
+		restart_if_changed(t);
 	}
 	finish(t, c);
 	pj_java_config_unref(c);
@@ -576,6 +596,7 @@ void pj_java_target_join(pj_java_target *t)
 	pj_stopper_destroy(&t->stop);
 	pj_value_unref(t->labels);
 	free(t->error_msg);
+	free(t->started);
 	free(t);
 }
 

@@ -154,4 +154,16 @@ wait_files "$work/out/keep/process_cpu/*.pb.gz" $((before + 2))
 if tail -n +"$((lines + 1))" "$work/profiler.log" | grep -q 'level=warn msg="profiling failed".*step=start'; then
 	fail "a start failed instead of taking the session over"
 fi
+
+# A reload that changes the profiling options restarts the running session with them.
+sed -i 's|interval = "2s"|&\n\t\tevent    = "wall"|' "$work/profiler.alloy"
+grep -q 'event    = "wall"' "$work/profiler.alloy" || fail "could not edit the config"
+kill -HUP "$profiler"
+wait_for "$work/profiler.log" 'msg="config reloaded"'
+i=0
+while ! cat "$work/out/keep/"*/*.labels.json 2>/dev/null | grep -q '"jfr_event":"wall"'; do
+	i=$((i + 1))
+	[ "$i" -gt 300 ] && fail "no wall-event profile after the reload"
+	sleep 0.1
+done
 echo "ok"
