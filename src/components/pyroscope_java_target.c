@@ -29,6 +29,7 @@
 #include "jvm/attach.h"
 #include "jvm/proc_info.h"
 #include "jvm/safe_open.h"
+#include "jvm/target_file.h"
 #include "profile/jfr_pprof.h"
 #include "runtime/stopper.h"
 
@@ -106,42 +107,12 @@ static bool alive(pj_java_target *t)
 	return pj_proc_alive(t->procfd, t->pid);
 }
 
-/* Reads a whole file of the target (never following a symlink out of its root) and deletes it. */
-static int take_file(int rootfd, const char *path, size_t max, pj_buf *out)
-{
-	int fd = pj_safe_open(rootfd, path, O_RDONLY, 0);
-	if (fd < 0)
-		return fd;
-	struct stat st;
-	int r = fstat(fd, &st) != 0 ? -errno : 0;
-	if (r == 0 && (uint64_t)st.st_size > max)
-		r = -EFBIG;
-	while (r == 0) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		if (out->len + (size_t)n > max) {
-			r = -EFBIG;
-			break;
-		}
-		pj_buf_append(out, chunk, (size_t)n);
-	}
-	close(fd);
-	pj_safe_unlink(rootfd, path);
-	return r;
-}
-
 /* The agent's messages for the last command: its [ERROR]/[WARN] lines, else everything. */
 static void read_agent_log(pj_java_target *t, int rootfd, char *msg, size_t size)
 {
 	pj_buf b = PJ_BUF_INIT;
 	msg[0] = '\0';
-	if (take_file(rootfd, t->log, LOG_MAX_BYTES, &b) == 0 && b.len) {
+	if (pj_target_take_file(rootfd, t->log, LOG_MAX_BYTES, &b) == 0 && b.len) {
 		const char *text = pj_buf_cstr(&b);
 		const char *err = strstr(text, "[ERROR] ");
 		const char *from = err ? err + 8 : text;
@@ -435,7 +406,7 @@ static loop_result collect(pj_java_target *t, const pj_java_config *c)
 		t->running = false;
 		res = alive(t) ? failed(t, action, msg) : LOOP_GONE;
 	} else {
-		int r = take_file(rootfd, t->jfr, JFR_MAX_BYTES, &jfr);
+		int r = pj_target_take_file(rootfd, t->jfr, JFR_MAX_BYTES, &jfr);
 		if (r == -EFBIG)
 			res = failed(t, "read jfr", "the recording exceeds 256 MiB; deleted unread");
 		else if (r < 0)
