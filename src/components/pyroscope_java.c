@@ -34,6 +34,8 @@ typedef struct java_state {
 	pj_value *targets; /* latest `targets`, under mu */
 	pj_java_target **loops; /* under mu (debug info reads it) */
 	size_t nloops;
+	pj_java_target **stopping; /* told to stop, not yet joined; run thread only */
+	size_t nstopping;
 	tombstone *dead;
 	size_t ndead;
 } java_state;
@@ -82,9 +84,23 @@ static bool is_dead(java_state *s, pid_t pid)
 	return false;
 }
 
+/* Joins stopped loops that have finished; all of them when `all`. */
+static void reap_stopping(java_state *s, bool all)
+{
+	for (size_t i = 0; i < s->nstopping;) {
+		if (!all && !pj_java_target_done(s->stopping[i])) {
+			i++;
+			continue;
+		}
+		pj_java_target_join(s->stopping[i]);
+		s->stopping[i] = s->stopping[--s->nstopping];
+	}
+}
+
 /* Joins loops whose process exited, remembering them as tombstones. */
 static void reap(java_state *s)
 {
+	reap_stopping(s, false);
 	for (size_t i = 0; i < s->nloops;) {
 		pj_java_target *t = s->loops[i];
 		if (!pj_java_target_done(t)) {
@@ -116,25 +132,24 @@ static const pj_value *target_for(const pj_value *targets, pid_t pid)
 	return found;
 }
 
+/*
+ * Loops whose PID left `targets` are told to stop and joined later by
+ * reap_stopping, so one JVM that is slow to stop never holds up the others.
+ */
 static void stop_gone_loops(java_state *s, const pj_value *targets)
 {
-	pj_java_target **gone = pj_calloc(s->nloops + 1, sizeof(*gone));
-	size_t ngone = 0;
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->nloops;) {
 		if (target_for(targets, pj_java_target_pid(s->loops[i]))) {
 			i++;
 			continue;
 		}
-		gone[ngone++] = s->loops[i];
+		pj_java_target_stop(s->loops[i]);
+		s->stopping = pj_realloc(s->stopping, (s->nstopping + 1) * sizeof(*s->stopping));
+		s->stopping[s->nstopping++] = s->loops[i];
 		s->loops[i] = s->loops[--s->nloops];
 	}
 	pthread_mutex_unlock(&s->mu);
-	for (size_t i = 0; i < ngone; i++)
-		pj_java_target_stop(gone[i]);
-	for (size_t i = 0; i < ngone; i++)
-		pj_java_target_join(gone[i]);
-	free(gone);
 	for (size_t i = 0; i < s->ndead;) {
 		if (target_for(targets, s->dead[i].pid))
 			i++;
@@ -268,6 +283,7 @@ static bool java_run(void *state, char **err)
 	for (size_t i = 0; i < n; i++)
 		pj_java_target_join(loops[i]);
 	free(loops);
+	reap_stopping(s, true);
 	return true;
 }
 
@@ -285,6 +301,8 @@ static void java_destroy(void *state)
 		pj_java_target_join(s->loops[i]);
 	}
 	free(s->loops);
+	reap_stopping(s, true);
+	free(s->stopping);
 	free(s->dead);
 	if (s->targets)
 		pj_value_unref(s->targets);
