@@ -39,7 +39,8 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 	(void)sig;
 	if (!atomic_load(&running))
 		return;
-	ag_sample_signal(ucontext, AG_EV_CPU, AG_STATE_DEFAULT);
+	ag_window *w;
+	ag_sample_signal(ucontext, AG_EV_CPU, AG_STATE_DEFAULT, &w);
 	if (info->si_code > 0 && info->si_fd > 0) {
 		ioctl(info->si_fd, AG_PERF_IOC_RESET, 0);
 		ioctl(info->si_fd, AG_PERF_IOC_REFRESH, 1);

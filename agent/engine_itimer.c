@@ -15,7 +15,8 @@
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
 	(void)sig, (void)info;
-	ag_sample_signal(ucontext, AG_EV_CPU, AG_STATE_DEFAULT);
+	ag_window *w;
+	ag_sample_signal(ucontext, AG_EV_CPU, AG_STATE_DEFAULT, &w);
 }
 
 static bool itimer_start(const ag_engine_config *cfg, char *err, size_t errlen)

@@ -3,6 +3,10 @@
  * process once per interval, at most 8 per tick, whether it runs or
  * sleeps. The handler takes the Java stack and tells sleeping from running
  * by the interrupted instruction (spec jvm-agent-and-attach.md D.7).
+ *
+ * A thread that used no CPU since its last sample is idle: it is not
+ * interrupted again, its last stack is recorded once more as sleeping.
+ * That spares idle threads (most of a server's) the signal and the stack walk.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +26,17 @@
 
 #define BATCH 8
 #define MAX_TIDS 16384
+#define IDLE_CPU_NS 10000 /* CPU a thread may use and still count as idle */
 
+/* Per-thread state: written by the sampler thread and, for the stack, the handler. */
+typedef struct wall_thread {
+	_Atomic uint32_t tid;
+	uint64_t last_cpu;
+	_Atomic uint32_t trace; /* last stack, valid in `window` only */
+	_Atomic(ag_window *) window;
+} wall_thread;
+
+static wall_thread known[MAX_TIDS];
 static atomic_bool running;
 static pthread_t sampler;
 static long interval_ns;
@@ -54,10 +68,77 @@ static ag_thread_state state_of(void *ucontext)
 	return AG_STATE_RUNNABLE;
 }
 
+/* The slot of `tid`; with `add`, claimed if new. NULL when the table is full. */
+static wall_thread *slot_of(uint32_t tid, bool add)
+{
+	for (uint32_t i = 0; i < 16; i++) {
+		wall_thread *t = &known[(tid * 2654435761u + i) % MAX_TIDS];
+		uint32_t cur = atomic_load(&t->tid);
+		if (cur == 0 && add && atomic_compare_exchange_strong(&t->tid, &cur, tid))
+			cur = tid;
+		if (cur == tid)
+			return t;
+		if (cur == 0 && !add)
+			return NULL;
+	}
+	return NULL;
+}
+
 static void on_sigvtalrm(int sig, siginfo_t *info, void *ucontext)
 {
 	(void)sig, (void)info;
-	ag_sample_signal(ucontext, AG_EV_WALL, state_of(ucontext));
+	ag_window *w;
+	uint32_t trace = ag_sample_signal(ucontext, AG_EV_WALL, state_of(ucontext), &w);
+	wall_thread *t = slot_of(ag_gettid(), false);
+	if (t) {
+		atomic_store(&t->trace, trace);
+		atomic_store(&t->window, w);
+	}
+}
+
+static bool thread_cpu_ns(uint32_t tid, uint64_t *ns)
+{
+	/* The kernel's per-thread CPU clock id for another thread of this process. */
+	clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6);
+	struct timespec ts;
+	if (clock_gettime(clock, &ts) != 0)
+		return false;
+	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return true;
+}
+
+/* Records an idle thread's last stack again; false if it must be signalled. */
+static bool repeat_idle(wall_thread *t, uint32_t tid)
+{
+	uint32_t trace = atomic_load(&t->trace);
+	if (!trace)
+		return false;
+	ag_window *w = ag_window_enter();
+	if (!w)
+		return false;
+	bool ok = false;
+	if (w == atomic_load(&t->window)) {
+		ag_event ev = {
+			.ticks = ag_ticks(), .tid = tid, .kind = AG_EV_WALL, .state = AG_STATE_SLEEPING,
+			.samples = 1,
+		};
+		ok = ag_record_trace(w, trace, &ev);
+	}
+	ag_window_leave(w);
+	return ok;
+}
+
+static void visit(pid_t pid, uint32_t tid)
+{
+	wall_thread *t = slot_of(tid, true);
+	uint64_t cpu = 0;
+	if (t && thread_cpu_ns(tid, &cpu)) {
+		bool idle = cpu >= t->last_cpu && cpu - t->last_cpu <= IDLE_CPU_NS;
+		t->last_cpu = cpu;
+		if (idle && repeat_idle(t, tid))
+			return;
+	}
+	syscall(SYS_tgkill, pid, tid, SIGVTALRM);
 }
 
 static size_t list_threads(uint32_t *tids, size_t cap)
@@ -98,7 +179,7 @@ static void *sampler_main(void *arg)
 		long pause = interval_ns / (long)ticks;
 		for (size_t i = 0; i < n && atomic_load(&running); i += BATCH) {
 			for (size_t k = i; k < n && k < i + BATCH; k++)
-				syscall(SYS_tgkill, pid, tids[k], SIGVTALRM);
+				visit(pid, tids[k]);
 			sleep_ns(pause);
 		}
 		if (n == 0)
@@ -115,6 +196,7 @@ static bool wall_start(const ag_engine_config *cfg, char *err, size_t errlen)
 		return false;
 	}
 	interval_ns = cfg->interval;
+	memset(known, 0, sizeof(known)); /* tids of earlier sessions may be reused */
 	atomic_store(&running, true);
 	int rc = pthread_create(&sampler, NULL, sampler_main, NULL);
 	if (rc != 0) {

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "java_stack.h"
 #include "jfr_meta.h"
+#include "sampler.h"
 #include "symbols.h"
 #include "threads.h"
 
@@ -84,16 +86,20 @@ static uint32_t method_key(pools *p, const ag_frame *f, const ag_frame_desc *d)
 	return key;
 }
 
-/* The StackTrace pool, interning methods and classes on the way. */
-static uint32_t write_traces(ag_buf *b, ag_window *w, pools *p)
+/*
+ * The StackTrace pool, interning methods and classes on the way. A stack
+ * that filled the walker's whole buffer was cut: it is marked truncated.
+ */
+static uint32_t write_traces(ag_buf *b, ag_window *w, pools *p, int jstackdepth)
 {
+	uint32_t agct_limit = jstackdepth > 0 && jstackdepth < AG_MAX_DEPTH ? (uint32_t)jstackdepth : AG_MAX_DEPTH;
 	uint32_t count = 0;
 	for (uint32_t i = 0; i < w->trace_cap; i++) {
 		ag_trace *t = &w->traces[i];
 		if (!atomic_load(&t->hash) || !atomic_load(&t->ready))
 			continue;
 		ag_buf_varint(b, i + 1);
-		ag_buf_u8(b, 0); /* truncated */
+		ag_buf_u8(b, t->nframes >= agct_limit || t->nframes == AG_JVMTI_DEPTH);
 		ag_buf_varint(b, t->nframes);
 		for (uint32_t k = 0; k < t->nframes; k++) {
 			const ag_frame *f = &w->frames[t->frames_off + k];
@@ -247,10 +253,10 @@ static void write_symbol_pools(ag_buf *b, pools *p)
 }
 
 /* One checkpoint holding every pool; empty pools are left out (the JDK rejects them). */
-static void write_checkpoint(ag_buf *b, ag_window *w, pools *p, uint64_t ticks)
+static void write_checkpoint(ag_buf *b, ag_window *w, pools *p, uint64_t ticks, int jstackdepth)
 {
 	ag_buf traces = {0};
-	uint32_t ntraces = write_traces(&traces, w, p);
+	uint32_t ntraces = write_traces(&traces, w, p, jstackdepth);
 	size_t start;
 	begin_record(b, &start, 1);
 	ag_buf_varint(b, ticks);
@@ -321,7 +327,7 @@ static bool build(ag_buf *b, ag_window *w, const ag_jfr_settings *s, uint64_t en
 	for (uint64_t i = 0; i < n; i++)
 		write_event(b, &w->events[i], &p);
 	size_t cp = b->len;
-	write_checkpoint(b, w, &p, end_ticks);
+	write_checkpoint(b, w, &p, end_ticks, s->jstackdepth);
 	ag_buf_patch_be64(b, 8, b->len);
 	ag_buf_patch_be64(b, 16, cp);
 	ag_buf_patch_be64(b, 24, HEADER_SIZE);
@@ -365,18 +371,26 @@ bool ag_jfr_write(const char *path, ag_window *w, const ag_jfr_settings *s, char
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	bool ok = fd >= 0 && write_all(fd, b.data, b.len);
+	if (fd < 0) {
+		snprintf(err, errlen, "Could not open output file: %s (%s)", path, strerror(errno));
+		ag_buf_free(&b);
+		return false;
+	}
+	const char *step = "write";
+	bool ok = write_all(fd, b.data, b.len);
 	int saved = errno;
-	if (fd >= 0 && close(fd) != 0)
+	if (close(fd) != 0 && ok) {
+		saved = errno;
 		ok = false;
+	}
 	if (ok && rename(tmp, path) != 0) {
+		step = "rename";
 		saved = errno;
 		ok = false;
 	}
 	if (!ok) {
-		if (fd >= 0)
-			unlink(tmp);
-		snprintf(err, errlen, "Could not open output file: %s (%s)", path, strerror(saved));
+		unlink(tmp);
+		snprintf(err, errlen, "Could not %s output file: %s (%s)", step, path, strerror(saved));
 	}
 	ag_buf_free(&b);
 	return ok;

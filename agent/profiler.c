@@ -15,8 +15,10 @@
 #include "jfr_writer.h"
 #include "log.h"
 #include "output.h"
+#include "resolver.h"
 #include "sampler.h"
 #include "storage.h"
+#include "threads.h"
 #include "vm.h"
 
 #define RC_ARGS 100
@@ -36,6 +38,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static session s;
 static _Atomic(const ag_engine *) thread_engine; /* engine with per-thread hooks */
 static char *deferred;
+static atomic_bool active; /* s.running, readable without the lock */
 static pthread_cond_t timer_cond;
 static pthread_once_t timer_once = PTHREAD_ONCE_INIT;
 static uint64_t timer_gen;
@@ -95,8 +98,12 @@ static bool start_cpu(const ag_args *a, char *err, size_t n)
 	}
 	if (e != &ag_engine_cpu)
 		return false;
-	/* perf events are often forbidden in containers: say why once, keep going. */
-	ag_log(AG_LOG_WARN, "%s; falling back to itimer", err);
+	/* perf events are often forbidden in containers: say why once per JVM
+	 * (daemons restart profiling every interval), keep going. */
+	static bool warned;
+	if (!warned)
+		ag_log(AG_LOG_WARN, "%s; falling back to itimer", err);
+	warned = true;
 	s.settings.engine = ag_engine_itimer.name;
 	return start_engine(&ag_engine_itimer, &cfg, err, n);
 }
@@ -162,8 +169,9 @@ static void arm_timer(long seconds)
 	if (seconds > 0xffffff)
 		seconds = 0xffffff;
 	uintptr_t packed = (uintptr_t)timer_gen << 24 | (uintptr_t)seconds;
-	if (pthread_create(&t, &attr, timer_main, (void *)packed) != 0)
-		ag_log(AG_LOG_WARN, "Could not start the timeout thread: %s", strerror(errno));
+	int rc = pthread_create(&t, &attr, timer_main, (void *)packed);
+	if (rc != 0)
+		ag_log(AG_LOG_WARN, "Could not start the timeout thread: %s", strerror(rc));
 	pthread_attr_destroy(&attr);
 }
 
@@ -201,6 +209,9 @@ static int start(ag_args *a, bool resume)
 	a->file_buf = NULL;
 	s.settings.event = s.args.event;
 	s.running = true;
+	atomic_store(&active, true);
+	if (!ag_resolver_start())
+		ag_log(AG_LOG_DEBUG, "No resolver thread: method names are resolved at dump only");
 	s.started = time(NULL);
 	if (s.args.timeout > 0)
 		arm_timer(s.args.timeout);
@@ -214,6 +225,12 @@ static int write_window(ag_window *w, ag_output fmt, const char *file)
 {
 	char err[512] = "";
 	bool ok;
+	if (fmt == AG_OUTPUT_JFR && !file)
+		return fail(RC_ARGS, "JFR output requires file=");
+	uint64_t dropped = atomic_load(&w->dropped);
+	if (dropped)
+		ag_log(AG_LOG_WARN, "%llu samples were dropped: the sample tables were full",
+			(unsigned long long)dropped);
 	if (fmt == AG_OUTPUT_JFR)
 		ok = ag_jfr_write(file, w, &s.settings, err, sizeof(err));
 	else
@@ -226,8 +243,10 @@ static int stop_session(const ag_args *a)
 {
 	disarm_timer();
 	stop_engines();
+	ag_resolver_stop();
 	ag_window *w = ag_storage_close(false);
 	s.running = false;
+	atomic_store(&active, false);
 	if (!w)
 		return 0;
 	if (s.args.output == AG_OUTPUT_JFR)
@@ -255,9 +274,9 @@ static int dump(const ag_args *a)
 		return idle_output(a);
 	ag_output fmt = a->output != AG_OUTPUT_NONE ? a->output : s.args.output;
 	const char *file = a->file ? a->file : s.args.file;
+	if (fmt == AG_OUTPUT_JFR && !file)
+		return fail(RC_ARGS, "JFR output requires file=");
 	if (fmt == AG_OUTPUT_JFR) {
-		if (!file)
-			return fail(RC_ARGS, "JFR output requires file=");
 		/* Sampling continues into the other window while this one is written. */
 		ag_window *w = ag_storage_close(true);
 		int rc = write_window(w, fmt, file);
@@ -398,8 +417,10 @@ void ag_profiler_thread_start(void)
 		e->thread_start();
 }
 
-void ag_profiler_thread_end(void)
+void ag_profiler_thread_end(JNIEnv *jni, jthread thread)
 {
+	if (atomic_load(&active))
+		ag_threads_note_ending(jni, thread);
 	const ag_engine *e = atomic_load(&thread_engine);
 	if (e && e->thread_end)
 		e->thread_end();

@@ -6,6 +6,8 @@
 #ifndef AG_PROFILER_H
 #define AG_PROFILER_H
 
+#include <jvmti.h>
+
 /* Runs one option string: 0 = ok, 100 = argument error, 200 = command error. */
 int ag_profiler_execute(const char *options);
 
@@ -14,6 +16,6 @@ void ag_profiler_defer(const char *options);
 void ag_profiler_vm_init(void);
 void ag_profiler_vm_death(void);
 void ag_profiler_thread_start(void);
-void ag_profiler_thread_end(void);
+void ag_profiler_thread_end(JNIEnv *jni, jthread thread);
 
 #endif

@@ -10,7 +10,6 @@
 #define THREAD_SET_CAP 8192
 #define TID_MAP_CAP 16384
 #define BUFFERS 32
-#define MAX_DEPTH 2048
 #define TOMBSTONE ((void *)1)
 
 static _Atomic(void *) java_threads[THREAD_SET_CAP];
@@ -23,11 +22,11 @@ static tid_entry tid_map[TID_MAP_CAP];
 
 typedef struct frame_buffer {
 	atomic_flag busy;
-	ag_frame frames[MAX_DEPTH];
+	ag_frame frames[AG_MAX_DEPTH];
 } frame_buffer;
 static frame_buffer buffers[BUFFERS]; /* zeroed flags are clear */
 
-static int max_depth = MAX_DEPTH;
+static int max_depth = AG_MAX_DEPTH;
 static _Atomic uint64_t skipped;
 
 uint32_t ag_gettid(void)
@@ -37,7 +36,7 @@ uint32_t ag_gettid(void)
 
 void ag_sampler_set_depth(int depth)
 {
-	max_depth = depth > 0 && depth < MAX_DEPTH ? depth : MAX_DEPTH;
+	max_depth = depth > 0 && depth < AG_MAX_DEPTH ? depth : AG_MAX_DEPTH;
 }
 
 uint64_t ag_sampler_skipped(void)
@@ -151,22 +150,24 @@ static void walk(void *jt, void *ucontext, ag_frame *frames, uint32_t *n)
 	*n = 1;
 }
 
-void ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state)
+uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state,
+	ag_window **window)
 {
+	*window = NULL;
 	if (!ag_jvm.bridge_ok || !ag_jvm.agct)
-		return;
+		return 0;
 	void *jt = pthread_getspecific(ag_jvm.thread_key);
 	if (!jt || !is_java_thread(jt))
-		return;
+		return 0;
 	ag_window *w = ag_window_enter();
 	if (!w)
-		return;
+		return 0;
 	uint32_t tid = ag_gettid();
 	frame_buffer *b = claim_buffer(tid);
 	if (!b) {
 		atomic_fetch_add(&skipped, 1);
 		ag_window_leave(w);
-		return;
+		return 0;
 	}
 	uint32_t n = 0;
 	walk(jt, ucontext, b->frames, &n);
@@ -177,8 +178,10 @@ void ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state)
 		.state = (uint8_t)state,
 		.samples = 1,
 	};
-	ag_record(w, b->frames, n, &ev);
+	uint32_t trace = ag_record(w, b->frames, n, &ev);
 	atomic_flag_clear(&b->busy);
 	ag_window_leave(w);
 	ag_sampler_note_thread(tid, jt);
+	*window = w;
+	return trace;
 }

@@ -12,8 +12,16 @@
 
 #include "storage.h"
 
-/* Async-signal-safe. Samples the interrupted thread into the open window. */
-void ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state);
+/* Deepest stack AsyncGetCallTrace is asked for (jstackdepth is capped here). */
+#define AG_MAX_DEPTH 2048
+
+/*
+ * Async-signal-safe. Samples the interrupted thread into the open window.
+ * Returns the stack's trace id (0 if nothing was recorded) and, in *window,
+ * the window it belongs to.
+ */
+uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state state,
+	ag_window **window);
 
 /* Java threads: added from ThreadStart and the attach-time thread list. */
 void ag_sampler_add_thread(void *java_thread);

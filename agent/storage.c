@@ -122,16 +122,8 @@ static uint32_t find_or_insert(ag_window *w, const ag_frame *frames, uint32_t n)
 	return 0;
 }
 
-bool ag_record(ag_window *w, const ag_frame *frames, uint32_t n, const ag_event *ev)
+static bool append_event(ag_window *w, const ag_event *ev, uint32_t trace)
 {
-	uint32_t trace = 0;
-	if (n > 0) {
-		trace = find_or_insert(w, frames, n);
-		if (!trace) {
-			atomic_fetch_add(&w->dropped, 1);
-			return false;
-		}
-	}
 	uint64_t slot = atomic_fetch_add(&w->event_used, 1);
 	if (slot >= w->event_cap) {
 		atomic_fetch_add(&w->dropped, 1);
@@ -140,6 +132,29 @@ bool ag_record(ag_window *w, const ag_frame *frames, uint32_t n, const ag_event 
 	w->events[slot] = *ev;
 	w->events[slot].trace = trace;
 	return true;
+}
+
+uint32_t ag_record(ag_window *w, const ag_frame *frames, uint32_t n, const ag_event *ev)
+{
+	uint32_t trace = 0;
+	if (n > 0) {
+		trace = find_or_insert(w, frames, n);
+		if (!trace) {
+			atomic_fetch_add(&w->dropped, 1);
+			return 0;
+		}
+	}
+	if (!append_event(w, ev, trace))
+		return 0;
+	return trace ? trace : AG_NO_STACK;
+}
+
+bool ag_record_trace(ag_window *w, uint32_t trace, const ag_event *ev)
+{
+	if (trace == 0 || trace > w->trace_cap || !atomic_load(&w->traces[trace - 1].hash))
+		return false;
+	atomic_fetch_add(&w->traces[trace - 1].samples, 1);
+	return append_event(w, ev, trace);
 }
 
 static void discard(void *p, size_t bytes)

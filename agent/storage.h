@@ -50,7 +50,7 @@ typedef struct ag_event {
 
 typedef struct ag_trace {
 	_Atomic uint64_t hash; /* 0 = free slot */
-	_Atomic uint32_t ready; /* frames written */
+	_Atomic uint32_t ready; /* 0 = being written, 1 = frames written, 2 = names resolved */
 	uint32_t nframes;
 	uint64_t frames_off;
 	_Atomic uint64_t samples;
@@ -81,9 +81,13 @@ void ag_window_leave(ag_window *w);
 
 /*
  * Records one event with its stack (frames top first; n may be 0 for no
- * stack). Async-signal-safe. Returns false when the sample was dropped.
+ * stack). Async-signal-safe. Returns the 1-based trace id, AG_NO_STACK for
+ * an event without a stack, or 0 when the sample was dropped.
  */
-bool ag_record(ag_window *w, const ag_frame *frames, uint32_t n, const ag_event *ev);
+#define AG_NO_STACK UINT32_MAX
+uint32_t ag_record(ag_window *w, const ag_frame *frames, uint32_t n, const ag_event *ev);
+/* Records one more event with the stack of trace `trace` of the same window. */
+bool ag_record_trace(ag_window *w, uint32_t trace, const ag_event *ev);
 
 /* Opens the window for writing, discarding its old content if `reset`. */
 void ag_storage_open(bool reset);

@@ -1,6 +1,7 @@
 #include "threads.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,57 @@ struct ag_threads {
 	java_thread *list;
 	size_t n;
 };
+
+/*
+ * Names of Java threads that ended while profiling: they are gone from
+ * GetAllThreads by the time the window is written.
+ */
+#define ENDED_CAP 4096
+typedef struct ended_thread {
+	uint32_t tid;
+	int64_t id;
+	char name[64];
+} ended_thread;
+static pthread_mutex_t ended_lock = PTHREAD_MUTEX_INITIALIZER;
+static ended_thread ended[ENDED_CAP];
+static size_t ended_next;
+
+void ag_threads_note_ending(JNIEnv *jni, jthread thread)
+{
+	jvmtiThreadInfo info;
+	memset(&info, 0, sizeof(info));
+	if ((*ag_jvm.jvmti)->GetThreadInfo(ag_jvm.jvmti, thread, &info) != JVMTI_ERROR_NONE)
+		return;
+	int64_t id = ag_jvm.java_tid ? (*jni)->GetLongField(jni, thread, ag_jvm.java_tid) : 0;
+	pthread_mutex_lock(&ended_lock);
+	ended_thread *e = &ended[ended_next++ % ENDED_CAP];
+	e->tid = ag_gettid();
+	e->id = id;
+	snprintf(e->name, sizeof(e->name), "%s", info.name ? info.name : "");
+	pthread_mutex_unlock(&ended_lock);
+	(*ag_jvm.jvmti)->Deallocate(ag_jvm.jvmti, (unsigned char *)info.name);
+	(*jni)->DeleteLocalRef(jni, info.thread_group);
+	(*jni)->DeleteLocalRef(jni, info.context_class_loader);
+}
+
+/* The latest ended thread with `tid` (tids are reused). */
+static bool ended_lookup(uint32_t tid, ag_thread_info *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&ended_lock);
+	size_t n = ended_next < ENDED_CAP ? ended_next : ENDED_CAP;
+	for (size_t k = 0; k < n && !found; k++) {
+		const ended_thread *e = &ended[(ended_next - 1 - k) % ENDED_CAP];
+		if (e->tid == tid) {
+			snprintf(out->name, sizeof(out->name), "%s", e->name);
+			out->java_id = e->id;
+			out->java = true;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&ended_lock);
+	return found;
+}
 
 static void add_thread(ag_threads *t, JNIEnv *jni, jthread thread)
 {
@@ -87,6 +139,8 @@ void ag_threads_lookup(const ag_threads *t, uint32_t tid, ag_thread_info *out)
 			return;
 		}
 	}
+	if (ended_lookup(tid, out))
+		return;
 	if (!read_comm(tid, out->name, sizeof(out->name)))
 		snprintf(out->name, sizeof(out->name), "[tid=%u]", tid);
 }

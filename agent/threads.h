@@ -5,6 +5,7 @@
 #ifndef AG_THREADS_H
 #define AG_THREADS_H
 
+#include <jvmti.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@ typedef struct ag_thread_info {
 } ag_thread_info;
 
 ag_threads *ag_threads_snapshot(void);
+/* Remembers the name of the current thread, which is ending (JVMTI ThreadEnd). */
+void ag_threads_note_ending(JNIEnv *jni, jthread thread);
 void ag_threads_lookup(const ag_threads *t, uint32_t tid, ag_thread_info *out);
 void ag_threads_free(ag_threads *t);
 

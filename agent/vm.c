@@ -66,8 +66,8 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
 
 static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
-	(void)jvmti, (void)jni, (void)thread;
-	ag_profiler_thread_end();
+	(void)jvmti;
+	ag_profiler_thread_end(jni, thread);
 	if (ag_jvm.bridge_ok)
 		ag_sampler_remove_thread(pthread_getspecific(ag_jvm.thread_key));
 }

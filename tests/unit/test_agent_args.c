@@ -1,7 +1,6 @@
 /*
- * The agent's option-string parser (spec jvm-agent-and-attach.md C.1/C.2).
- * The agent links nothing from the project, so its parser (and the JDK
- * version gate) are compiled straight into this test.
+ * The agent's option-string parser (spec jvm-agent-and-attach.md C.1/C.2)
+ * and its JDK version gate.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../agent/args.c"
-#include "../../agent/jdk_version.c"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "jdk_version.h"
 
 static ag_args parse_ok(const char *s)
 {
