@@ -176,6 +176,70 @@ static void print_json(const stage *stages, size_t n)
 	pj_buf_free(&b);
 }
 
+static void print_tables(const stage *stages, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		pj_targets t = PJ_TARGETS_INIT;
+		char *err = NULL;
+		if (!pj_targets_from_value(stages[i].targets, &t, &err))
+			free(err);
+		pj_buf b = PJ_BUF_INIT;
+		pj_buf_printf(&b, "%s%s.%s: ", i ? "\n" : "", stages[i].id, stages[i].export_name);
+		if (stages[i].input >= 0)
+			pj_buf_printf(&b, "%zu of %ld targets\n", t.len, stages[i].input);
+		else
+			pj_buf_printf(&b, "%zu target%s\n", t.len, t.len == 1 ? "" : "s");
+		pj_targets_table(&t, &b);
+		fwrite(b.data, 1, b.len, stdout);
+		pj_buf_free(&b);
+		pj_targets_free(&t);
+	}
+}
+
+/* Loads the parsed files (taking them) with discovery-only behaviour and prints the stages. */
+static int targets_show(const char *path, pj_file **files, size_t nfiles, bool json)
+{
+	size_t nids;
+	char **ids = discovery_ids(files, nfiles, &nids);
+	pj_registry *builtin = pj_builtin_registry();
+	targets_registry tr;
+	targets_registry_init(&tr, builtin);
+	char *module_path = pj_cli_module_path(path);
+	pj_controller_options opts = {
+		.registry = tr.reg, .manual_flush = true, .module_path = module_path, .configure_logger = true,
+	};
+	pj_controller *ctl = pj_controller_new(&opts);
+	pj_diags diags = PJ_DIAGS_INIT;
+	int status = 0;
+	if (!pj_controller_load(ctl, files, nfiles, &diags)) {
+		pj_cli_print_load_failure(&diags);
+		status = 1;
+	} else {
+		pj_controller_flush(ctl);
+		stage *stages = pj_calloc(nids ? nids : 1, sizeof(*stages));
+		size_t n = 0;
+		for (size_t i = 0; i < nids; i++)
+			n += read_stage(ctl, tr.reg, ids[i], &stages[n]);
+		if (json)
+			print_json(stages, n);
+		else
+			print_tables(stages, n);
+		for (size_t i = 0; i < n; i++)
+			pj_value_unref(stages[i].targets);
+		free(stages);
+	}
+	pj_diags_free(&diags);
+	pj_controller_free(ctl);
+	free(module_path);
+	pj_registry_free(tr.reg);
+	free(tr.inert);
+	pj_registry_free(builtin);
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	return status;
+}
+
 int cmd_targets(int argc, char **argv)
 {
 	bool json = false;
@@ -192,7 +256,6 @@ int cmd_targets(int argc, char **argv)
 	}
 	if (!path)
 		return targets_usage(stderr, 2);
-
 	pj_diags diags = PJ_DIAGS_INIT;
 	pj_file **files = NULL;
 	size_t nfiles = 0;
@@ -204,59 +267,6 @@ int cmd_targets(int argc, char **argv)
 		pj_diags_free(&diags);
 		return 1;
 	}
-	size_t nids;
-	char **ids = discovery_ids(files, nfiles, &nids);
-
-	pj_registry *builtin = pj_builtin_registry();
-	targets_registry tr;
-	targets_registry_init(&tr, builtin);
-	char *module_path = pj_cli_module_path(path);
-	pj_controller_options opts = {
-		.registry = tr.reg, .manual_flush = true, .module_path = module_path, .configure_logger = true,
-	};
-	pj_controller *ctl = pj_controller_new(&opts);
-	int status = 0;
-	if (!pj_controller_load(ctl, files, nfiles, &diags)) {
-		pj_cli_print_load_failure(&diags);
-		status = 1;
-	} else {
-		pj_controller_flush(ctl);
-		stage *stages = pj_calloc(nids ? nids : 1, sizeof(*stages));
-		size_t n = 0;
-		for (size_t i = 0; i < nids; i++)
-			n += read_stage(ctl, tr.reg, ids[i], &stages[n]);
-		if (json) {
-			print_json(stages, n);
-		} else {
-			for (size_t i = 0; i < n; i++) {
-				pj_targets t = PJ_TARGETS_INIT;
-				char *err = NULL;
-				if (!pj_targets_from_value(stages[i].targets, &t, &err))
-					free(err);
-				pj_buf b = PJ_BUF_INIT;
-				pj_buf_printf(&b, "%s%s.%s: ", i ? "\n" : "", stages[i].id, stages[i].export_name);
-				if (stages[i].input >= 0)
-					pj_buf_printf(&b, "%zu of %ld targets\n", t.len, stages[i].input);
-				else
-					pj_buf_printf(&b, "%zu target%s\n", t.len, t.len == 1 ? "" : "s");
-				pj_targets_table(&t, &b);
-				fwrite(b.data, 1, b.len, stdout);
-				pj_buf_free(&b);
-				pj_targets_free(&t);
-			}
-		}
-		for (size_t i = 0; i < n; i++)
-			pj_value_unref(stages[i].targets);
-		free(stages);
-	}
 	pj_diags_free(&diags);
-	pj_controller_free(ctl);
-	free(module_path);
-	pj_registry_free(tr.reg);
-	free(tr.inert);
-	pj_registry_free(builtin);
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
-	return status;
+	return targets_show(path, files, nfiles, json);
 }

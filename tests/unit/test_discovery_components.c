@@ -298,6 +298,28 @@ static void test_rescans_publish_only_changes(void **state)
 	remove_root(root);
 }
 
+static void test_update_rejoins_without_rescanning(void **state)
+{
+	(void)state;
+	char *root = make_root();
+	harness h = start("discovery.process \"all\" {\n  discover_config {\n    commandline = false\n"
+			  "    cwd = false\n  }\n}\n",
+		true);
+	/* A process that appears after the scan stays unseen: an update only re-runs the join (spec 8.5). */
+	add_proc(root, 40, "/opt/new", "new\0", 4, "0::/\n");
+	assert_true(load(&h, "discovery.process \"all\" {\n  join = [{team = \"a\"}]\n"
+			     "  discover_config {\n    commandline = false\n    cwd = false\n  }\n}\n"));
+	pj_controller_flush(h.ctl);
+	assert_export(&h, "discovery.process.all", "targets",
+		"{team=\"a\"}\n"
+		"{__container_id__=\"" HEX64 "\", __meta_process_exe=\"/usr/bin/sleep\", __process_pid__=\"7\"}\n"
+		"{__meta_process_exe=\"/usr/lib/jvm/bin/java\", __process_pid__=\"20\"}\n");
+	assert_int_equal(debug_number(&h, "scans"), 1);
+	assert_int_equal(debug_number(&h, "changes"), 2);
+	finish(&h);
+	remove_root(root);
+}
+
 static void test_unlistable_proc_is_unhealthy(void **state)
 {
 	(void)state;
@@ -474,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_interval_must_be_positive),
 		cmocka_unit_test(test_process_join_order),
 		cmocka_unit_test(test_rescans_publish_only_changes),
+		cmocka_unit_test(test_update_rejoins_without_rescanning),
 		cmocka_unit_test(test_unlistable_proc_is_unhealthy),
 		cmocka_unit_test(test_relabel_pipeline),
 		cmocka_unit_test(test_relabel_target_conversion),
