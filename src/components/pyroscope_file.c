@@ -25,10 +25,14 @@
 #include "profile/gunzip.h"
 #include "profile/gzip.h"
 #include "profile/pb.h"
+#include "profile/pprof_fold.h"
 #include "runtime/log.h"
 #include "runtime/receiver.h"
 
 #define MAX_PROFILE_BYTES (64u << 20)
+#define MAX_COLLAPSED_BYTES (16u << 20)
+/* Retention is checked at least this often; the byte bound as soon as it is exceeded. */
+#define RESCAN_NS (10 * 1000000000LL)
 
 typedef struct file_state {
 	pj_appendable app; /* first: append and release get the state by a cast */
@@ -37,6 +41,10 @@ typedef struct file_state {
 	char *directory;
 	int64_t retention_ns;
 	int64_t max_disk_bytes;
+	bool write_collapsed;
+	/* Bytes of our files as of the last scan plus what was written since; scans are not free. */
+	int64_t tracked_bytes;
+	int64_t last_scan_ns; /* CLOCK_MONOTONIC */
 	bool closed;
 	pj_log_once *once;
 } file_state;
@@ -179,7 +187,8 @@ static bool ours(const char *name)
 {
 	size_t len = strlen(name);
 	return (len > 6 && strcmp(name + len - 6, ".pb.gz") == 0) ||
-	       (len > 12 && strcmp(name + len - 12, ".labels.json") == 0);
+	       (len > 12 && strcmp(name + len - 12, ".labels.json") == 0) ||
+	       (len > 14 && strcmp(name + len - 14, ".collapsed.txt") == 0);
 }
 
 /* Collects our files below dir, without following symlinks. */
@@ -234,60 +243,104 @@ static void enforce_limits(file_state *f)
 		free(list.items[i].path);
 	}
 	free(list.items);
+	f->tracked_bytes = list.total;
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	f->last_scan_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+}
+
+/* Scans again when the byte bound may be exceeded or the last scan is old. */
+static void maybe_enforce_limits(file_state *f)
+{
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t now = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	if ((f->max_disk_bytes > 0 && f->tracked_bytes > f->max_disk_bytes) || now - f->last_scan_ns >= RESCAN_NS)
+		enforce_limits(f);
+}
+
+/* "<directory>/<service>/<metric>/<unix-ms>-<type>" with its directories created. */
+static bool sample_base(file_state *f, const pj_label *labels, size_t n, const char *type, pj_buf *base,
+	char **err)
+{
+	const char *service = label_value(labels, n, "service_name");
+	service = service ? service : label_value(labels, n, "job");
+	const char *metric = label_value(labels, n, "__name__");
+	pj_buf_printf(base, "%s/", f->directory);
+	path_part(base, service ? service : "unknown_service");
+	pj_buf_putc(base, '/');
+	path_part(base, metric ? metric : "unknown");
+	if (!mkdir_p(base->data, err))
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	pj_buf_printf(base, "/%lld-", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	path_part(base, type);
+	return true;
+}
+
+/* Writes the gzipped profile to a new <base>.pb.gz and the labels beside it. */
+/* Writes text to <stem><suffix>, leaving the name in path for error messages. */
+static bool write_beside(const char *stem, const char *suffix, const pj_buf *text, pj_buf *path)
+{
+	pj_buf_reset(path);
+	pj_buf_printf(path, "%s%s", stem, suffix);
+	int fd = open(path->data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	bool ok = fd >= 0 && write_all(fd, text->data ? text->data : "", text->len);
+	return (fd < 0 || close(fd) == 0) && ok;
+}
+
+/*
+ * Writes the gzipped profile to a new <base>.pb.gz, the labels beside it
+ * and, when folded is not NULL, the folded stacks.
+ */
+static bool write_files(const char *base, const void *gz, size_t len, const pj_label *labels, size_t n,
+	const pj_buf *folded, int64_t *written, char **err)
+{
+	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
+	int fd = create_unique(base, ".pb.gz", &path);
+	bool ok = fd >= 0 && write_all(fd, gz, len);
+	ok = (fd < 0 || close(fd) == 0) && ok;
+	char *stem = pj_strndup(pj_buf_cstr(&path), path.len >= 6 ? path.len - 6 : 0); /* without ".pb.gz" */
+	if (ok) {
+		labels_json(&json, labels, n);
+		ok = write_beside(stem, ".labels.json", &json, &path);
+		*written += (int64_t)(len + json.len);
+	}
+	if (ok && folded) {
+		ok = write_beside(stem, ".collapsed.txt", folded, &path);
+		*written += (int64_t)folded->len;
+	}
+	free(stem);
+	if (!ok)
+		*err = pj_asprintf("write %s: %s", pj_buf_cstr(&path), strerror(errno));
+	pj_buf_free(&path);
+	pj_buf_free(&json);
+	return ok;
 }
 
 /* Writes one sample and its labels; false + *err. */
 static bool store_sample(file_state *f, const pj_label *labels, size_t n, const pj_raw_sample *s, char **err)
 {
-	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, dir = PJ_BUF_INIT, base = PJ_BUF_INIT;
-	pj_buf path = PJ_BUF_INIT, json = PJ_BUF_INIT;
+	pj_buf raw = PJ_BUF_INIT, gz = PJ_BUF_INIT, type = PJ_BUF_INIT, base = PJ_BUF_INIT, folded = PJ_BUF_INIT;
 	bool gzipped = gunzip_is_gzip(s->data, s->len);
-	bool ok = !gzipped || gunzip_buf(s->data, s->len, MAX_PROFILE_BYTES, &raw, err);
-	if (ok && !gzipped && !gzip_buf(s->data, s->len, &gz)) {
+	bool ok = gzipped ? gunzip_buf(s->data, s->len, MAX_PROFILE_BYTES, &raw, err) : gzip_buf(s->data, s->len, &gz);
+	if (!ok && !gzipped)
 		*err = pj_strdup("gzip failed");
-		ok = false;
-	}
 	const void *pprof = gzipped ? raw.data : s->data;
 	size_t pprof_len = gzipped ? raw.len : s->len;
 	if (ok && !pj_pprof_first_sample_type(pprof, pprof_len, &type))
 		pj_buf_puts(&type, "unknown");
-	const char *service = label_value(labels, n, "service_name");
-	service = service ? service : label_value(labels, n, "job");
-	const char *metric = label_value(labels, n, "__name__");
-	pj_buf_printf(&dir, "%s/", f->directory);
-	path_part(&dir, service ? service : "unknown_service");
-	pj_buf_putc(&dir, '/');
-	path_part(&dir, metric ? metric : "unknown");
-	ok = ok && mkdir_p(dir.data, err);
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	pj_buf_printf(&base, "%s/%lld-", dir.data, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-	path_part(&base, pj_buf_cstr(&type));
-	int fd = ok ? create_unique(base.data, ".pb.gz", &path) : -1;
-	if (ok && fd < 0) {
-		*err = pj_asprintf("create %s: %s", pj_buf_cstr(&path), strerror(errno));
-		ok = false;
-	}
-	if (ok) {
-		const pj_buf *body = gzipped ? NULL : &gz;
-		ok = write_all(fd, body ? body->data : s->data, body ? body->len : s->len);
-		ok = close(fd) == 0 && ok;
-		if (!ok)
-			*err = pj_asprintf("write %s: %s", path.data, strerror(errno));
-	}
-	if (ok) {
-		path.len -= strlen(".pb.gz");
-		pj_buf_puts(&path, ".labels.json");
-		labels_json(&json, labels, n);
-		fd = open(path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		ok = fd >= 0 && write_all(fd, json.data, json.len);
-		ok = (fd < 0 || close(fd) == 0) && ok;
-		if (!ok)
-			*err = pj_asprintf("write %s: %s", path.data, strerror(errno));
-	}
-	pj_buf *bufs[] = {&raw, &gz, &type, &dir, &base, &path, &json};
-	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
-		pj_buf_free(bufs[i]);
+	/* Text that cannot be folded (not pprof, too large) is simply left out. */
+	bool fold = ok && f->write_collapsed && pprof_fold(pprof, pprof_len, MAX_COLLAPSED_BYTES, &folded);
+	ok = ok && sample_base(f, labels, n, type.data, &base, err);
+	ok = ok && write_files(base.data, gzipped ? s->data : gz.data, gzipped ? s->len : gz.len, labels, n,
+			   fold ? &folded : NULL, &f->tracked_bytes, err);
+	pj_buf_free(&folded);
+	pj_buf_free(&raw);
+	pj_buf_free(&gz);
+	pj_buf_free(&type);
+	pj_buf_free(&base);
 	return ok;
 }
 
@@ -303,7 +356,7 @@ static bool file_append(pj_appendable *a, const pj_label *labels, size_t nlabels
 		ok = store_sample(f, labels, nlabels, &samples[i], err);
 	if (ok) {
 		pj_log_once_clear(f->once, "write");
-		enforce_limits(f);
+		maybe_enforce_limits(f);
 	} else if (!f->closed) {
 		pj_log_once_log(f->once, "write", *err, PJ_LOG_WARN, pj_component_id(f->self),
 			"failed to store profile", NULL);
@@ -331,6 +384,7 @@ static bool file_apply(file_state *f, const pj_value *args, char **err)
 	f->directory = pj_strdup(dir);
 	f->retention_ns = pj_arg_int(args, "retention");
 	f->max_disk_bytes = pj_arg_int(args, "max_disk_bytes");
+	f->write_collapsed = pj_arg_bool(args, "write_collapsed");
 	enforce_limits(f);
 	pthread_mutex_unlock(&f->mu);
 	return true;
@@ -389,6 +443,7 @@ static const pj_attr_schema file_attrs[] = {
 	{"directory", &pj_type_string, NULL, true, check_directory},
 	{"retention", &pj_type_duration, "\"24h\"", false, check_not_negative},
 	{"max_disk_bytes", &pj_type_int, "1073741824", false, check_not_negative},
+	{"write_collapsed", &pj_type_bool, "false", false, NULL},
 	{NULL, NULL, NULL, false, NULL},
 };
 static const pj_schema file_schema = {file_attrs, NULL, NULL};

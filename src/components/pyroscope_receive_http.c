@@ -205,7 +205,8 @@ static bool parse_ingest_name(const char *name, ingest_name *out, char **err)
 		*err = pj_asprintf("invalid application name \"%s\"", out->app);
 		return false;
 	}
-	for (char *pair = brace ? strtok(brace + 1, ",") : NULL; pair; pair = strtok(NULL, ",")) {
+	char *save = NULL;
+	for (char *pair = brace ? strtok_r(brace + 1, ",", &save) : NULL; pair; pair = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(pair, '=');
 		if (!eq || out->nlabels == sizeof(out->labels) / sizeof(out->labels[0])) {
 			*err = pj_asprintf("invalid label \"%s\"", pair);

@@ -192,64 +192,93 @@ static bool same_url(const pj_write_endpoint *a, const pj_write_endpoint *b)
 	return strcmp(pj_arg_str(pj_write_endpoint_cfg(a), "url"), pj_arg_str(pj_write_endpoint_cfg(b), "url")) == 0;
 }
 
+/* The endpoint list for new arguments, and which endpoints of the current one it keeps. */
+typedef struct endpoint_plan {
+	pj_write_endpoint **eps;
+	bool *fresh; /* eps[i] was started for this plan */
+	size_t n;
+	bool *kept; /* per current endpoint */
+} endpoint_plan;
+
+/* Reuses endpoints whose block is unchanged and starts the others. False + *err if one cannot start. */
+static bool plan_endpoints(write_state *w, const pj_value *args, endpoint_plan *p, char **err)
+{
+	const pj_value *blocks = pj_object_get(args, "endpoint");
+	p->n = blocks && pj_value_kind(blocks) == PJ_ARRAY ? pj_array_len(blocks) : 0;
+	p->eps = pj_calloc(p->n + 1, sizeof(*p->eps));
+	p->fresh = pj_calloc(p->n + 1, sizeof(*p->fresh));
+	p->kept = pj_calloc(w->neps + 1, sizeof(*p->kept));
+	for (size_t i = 0; i < p->n; i++) {
+		const pj_value *cfg = pj_array_get(blocks, i);
+		size_t j = find_equal(w->eps, p->kept, w->neps, cfg);
+		if (j < w->neps) {
+			p->kept[j] = true;
+			p->eps[i] = w->eps[j];
+			continue;
+		}
+		p->fresh[i] = true;
+		if (!(p->eps[i] = pj_write_endpoint_start(cfg, pj_component_id(w->self), &w->m, err)))
+			return false;
+	}
+	return true;
+}
+
 /*
- * Replaces the endpoints and external labels for new arguments. Endpoints
- * whose block did not change keep running; a changed one hands its queue to
- * its successor with the same URL. On failure nothing changes.
+ * The old endpoints the plan drops, after handing their queues to a new
+ * endpoint with the same URL. Called once appends reach only the new list.
+ */
+static size_t retire_endpoints(pj_write_endpoint **old, size_t nold, const endpoint_plan *p,
+	pj_write_endpoint **gone)
+{
+	size_t ngone = 0;
+	for (size_t j = 0; j < nold; j++) {
+		if (p->kept[j])
+			continue;
+		for (size_t i = 0; i < p->n; i++) {
+			if (p->fresh[i] && same_url(p->eps[i], old[j])) {
+				pj_write_endpoint_take_queue(p->eps[i], old[j]);
+				break;
+			}
+		}
+		gone[ngone++] = old[j];
+	}
+	return ngone;
+}
+
+/*
+ * Replaces the endpoints and external labels for new arguments. Only the
+ * evaluation thread calls this, so w->eps is read without the lock and
+ * replaced under it. On failure nothing changes.
  */
 static bool apply_args(write_state *w, const pj_value *args, char **err)
 {
-	const pj_value *blocks = pj_object_get(args, "endpoint");
-	size_t n = blocks && pj_value_kind(blocks) == PJ_ARRAY ? pj_array_len(blocks) : 0;
-	pj_write_endpoint **eps = pj_calloc(n + 1, sizeof(*eps));
-	bool *fresh = pj_calloc(n + 1, sizeof(*fresh));
-	pj_write_endpoint **old = w->eps; /* only this thread replaces w->eps */
-	size_t nold = w->neps;
-	bool *kept = pj_calloc(nold + 1, sizeof(*kept));
-	bool ok = true;
-	for (size_t i = 0; ok && i < n; i++) {
-		const pj_value *cfg = pj_array_get(blocks, i);
-		size_t j = find_equal(old, kept, nold, cfg);
-		if (j < nold) {
-			kept[j] = true;
-			eps[i] = old[j];
-			continue;
-		}
-		fresh[i] = true;
-		ok = (eps[i] = pj_write_endpoint_start(cfg, pj_component_id(w->self), &w->m, err)) != NULL;
-	}
-	pj_write_endpoint **gone = pj_calloc(ok ? nold + 1 : n + 1, sizeof(*gone));
+	endpoint_plan p = {0};
+	bool ok = plan_endpoints(w, args, &p, err);
+	pj_write_endpoint **gone = pj_calloc(w->neps + p.n + 1, sizeof(*gone));
 	size_t ngone = 0;
 	if (!ok) {
-		for (size_t i = 0; i < n; i++) {
-			if (fresh[i] && eps[i])
-				gone[ngone++] = eps[i];
+		for (size_t i = 0; i < p.n; i++) {
+			if (p.fresh[i] && p.eps[i])
+				gone[ngone++] = p.eps[i];
 		}
-		free(eps);
+		free(p.eps);
 	} else {
-		for (size_t j = 0; j < nold; j++) {
-			for (size_t i = 0; !kept[j] && i < n; i++) {
-				if (fresh[i] && same_url(eps[i], old[j])) {
-					pj_write_endpoint_take_queue(eps[i], old[j]);
-					break;
-				}
-			}
-			if (!kept[j])
-				gone[ngone++] = old[j];
-		}
 		const pj_value *ext = pj_object_get(args, "external_labels");
 		pthread_mutex_lock(&w->mu);
-		w->eps = eps;
-		w->neps = n;
+		pj_write_endpoint **old = w->eps;
+		size_t nold = w->neps;
+		w->eps = p.eps;
+		w->neps = p.n;
 		if (w->external)
 			pj_value_unref(w->external);
 		w->external = ext ? pj_value_ref(ext) : NULL;
 		pthread_mutex_unlock(&w->mu);
+		ngone = retire_endpoints(old, nold, &p, gone);
 		free(old);
 	}
 	stop_endpoints(gone, ngone, 0);
-	free(fresh);
-	free(kept);
+	free(p.fresh);
+	free(p.kept);
 	return ok;
 }
 
@@ -296,6 +325,59 @@ static void write_destroy(void *state)
 	pj_appendable_unref(&w->app);
 }
 
+/* Unhealthy while an endpoint's last delivery failed, with the endpoints and reasons. */
+static void write_health(void *state, pj_health *out)
+{
+	write_state *w = state;
+	pj_buf msg = PJ_BUF_INIT;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->neps; i++) {
+		char *failure = pj_write_endpoint_failure(w->eps[i]);
+		if (failure)
+			pj_buf_printf(&msg, "%sendpoint %s: %s", msg.len ? "; " : "",
+				pj_write_endpoint_label(w->eps[i]), failure);
+		free(failure);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (msg.len)
+		pj_health_set(out, PJ_HEALTH_UNHEALTHY, msg.data);
+	else
+		pj_health_set(out, PJ_HEALTH_HEALTHY, "no endpoint failed its last delivery");
+	pj_buf_free(&msg);
+}
+
+static void json_attr(pj_buf *out, const char *name, pj_value *v, bool last)
+{
+	pj_buf_printf(out, "{\"name\":\"%s\",\"type\":\"attr\",\"value\":{\"type\":\"%s\",\"value\":", name,
+		pj_value_type_name(v));
+	pj_value_write_json(out, v);
+	pj_buf_puts(out, last ? "}}" : "}},");
+	pj_value_unref(v);
+}
+
+/* One `endpoint` block per endpoint: its URL (redacted), queue and last failure. */
+static void write_debug_info(void *state, pj_buf *json)
+{
+	write_state *w = state;
+	pj_buf_putc(json, '[');
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->neps; i++) {
+		size_t profiles, bytes;
+		pj_write_endpoint_queued(w->eps[i], &profiles, &bytes);
+		char *failure = pj_write_endpoint_failure(w->eps[i]);
+		pj_buf_puts(json, i ? ",{\"name\":\"endpoint\",\"type\":\"block\",\"body\":["
+				    : "{\"name\":\"endpoint\",\"type\":\"block\",\"body\":[");
+		json_attr(json, "url", pj_cstring(pj_write_endpoint_label(w->eps[i])), false);
+		json_attr(json, "queued_profiles", pj_uint(profiles), false);
+		json_attr(json, "queued_bytes", pj_uint(bytes), false);
+		json_attr(json, "last_error", pj_cstring(failure ? failure : ""), true);
+		pj_buf_puts(json, "]}");
+		free(failure);
+	}
+	pthread_mutex_unlock(&w->mu);
+	pj_buf_putc(json, ']');
+}
+
 static const pj_attr_schema export_attrs[] = {
 	{"receiver", &pj_type_receiver, NULL, false, NULL},
 	{NULL, NULL, NULL, false, NULL},
@@ -309,4 +391,6 @@ const pj_component_type pj_pyroscope_write_type = {
 	.build = write_build,
 	.update = write_update,
 	.destroy = write_destroy,
+	.health = write_health,
+	.debug_info = write_debug_info,
 };

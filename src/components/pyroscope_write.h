@@ -64,6 +64,12 @@ pj_write_endpoint *pj_write_endpoint_start(const pj_value *cfg, const char *comp
 	const pj_write_metrics *metrics, char **err);
 /* The block the endpoint was started with (borrowed). */
 const pj_value *pj_write_endpoint_cfg(const pj_write_endpoint *ep);
+/* The URL with any password redacted, as metrics and logs show it (borrowed). */
+const char *pj_write_endpoint_label(const pj_write_endpoint *ep);
+/* How many profiles and bytes wait in the queue (the one in flight not counted). */
+void pj_write_endpoint_queued(pj_write_endpoint *ep, size_t *profiles, size_t *bytes);
+/* Why the endpoint last gave up on a profile (heap), or NULL if its last delivery succeeded. */
+char *pj_write_endpoint_failure(pj_write_endpoint *ep);
 /* Queues a payload (takes a reference); drops the oldest when over the byte limit. */
 void pj_write_endpoint_enqueue(pj_write_endpoint *ep, pj_write_payload *p);
 /* Moves every queued payload of from to the back of to (a reload that changed the block). */

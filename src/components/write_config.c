@@ -137,10 +137,6 @@ static bool validate_proxy(const pj_value *o, char **err)
 	return true;
 }
 
-/*
- * oauth2 is decoded and validated like Alloy, then refused: pyrojava does
- * not fetch tokens, and silently sending unauthenticated pushes would be worse.
- */
 static bool validate_oauth2(const pj_value *o, char **err)
 {
 	if (!has(o, "client_id"))
@@ -151,9 +147,7 @@ static bool validate_oauth2(const pj_value *o, char **err)
 		return fail(err, "oauth2 token_url must be configured");
 	if (has(o, "client_secret") && has(o, "client_secret_file"))
 		return fail(err, "at most one of oauth2 client_secret & client_secret_file must be configured");
-	if (!validate_proxy(o, err))
-		return false;
-	return fail(err, "oauth2 is not supported by pyrojava: fetch the token outside and use bearer_token_file or authorization.credentials_file");
+	return validate_proxy(o, err);
 }
 
 static const pj_attr_schema oauth2_attrs[] = {

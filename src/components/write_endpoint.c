@@ -35,6 +35,7 @@ struct pj_write_endpoint {
 	pthread_cond_t cv;
 	pj_write_payload **queue; /* ring buffer */
 	size_t head, count, cap, queued_bytes, max_bytes;
+	char *failure; /* why the last profile was given up on; NULL after a success */
 	atomic_bool stopping;
 	_Atomic int64_t deadline_ns; /* monotonic; valid once stopping */
 	uint64_t rng;
@@ -154,11 +155,12 @@ static pj_write_payload *queue_pop(pj_write_endpoint *ep)
 	return p;
 }
 
-static void drop_full(pj_write_endpoint *ep, pj_write_payload *p)
+/* Counts and logs (once per cause) a profile that never reaches the sender. */
+static void drop_queued(pj_write_endpoint *ep, pj_write_payload *p, const char *cause)
 {
 	count_outcome(ep, p, false);
-	pj_log_once_log(ep->once, "queue", "queue full", PJ_LOG_WARN, ep->component_id,
-		"dropping the oldest profile: endpoint queue is full", "endpoint", ep->label, NULL);
+	pj_log_once_log(ep->once, "queue", cause, PJ_LOG_WARN, ep->component_id, "dropping profile", "endpoint",
+		ep->label, NULL);
 	pj_write_payload_unref(p);
 }
 
@@ -167,11 +169,12 @@ void pj_write_endpoint_enqueue(pj_write_endpoint *ep, pj_write_payload *p)
 	pthread_mutex_lock(&ep->mu);
 	if (p->len > ep->max_bytes || atomic_load(&ep->stopping)) {
 		pthread_mutex_unlock(&ep->mu);
-		drop_full(ep, p);
+		drop_queued(ep, p, atomic_load(&ep->stopping) ? "endpoint is shutting down"
+							      : "profile is larger than max_queue_bytes");
 		return;
 	}
 	while (ep->count && ep->queued_bytes + p->len > ep->max_bytes)
-		drop_full(ep, queue_pop(ep));
+		drop_queued(ep, queue_pop(ep), "queue is full, oldest profile dropped");
 	queue_push(ep, p);
 	pthread_cond_signal(&ep->cv);
 	pthread_mutex_unlock(&ep->mu);
@@ -187,6 +190,19 @@ void pj_write_endpoint_take_queue(pj_write_endpoint *to, pj_write_endpoint *from
 			return;
 		pj_write_endpoint_enqueue(to, p);
 	}
+}
+
+void pj_write_endpoint_queued(pj_write_endpoint *ep, size_t *profiles, size_t *bytes)
+{
+	pthread_mutex_lock(&ep->mu);
+	*profiles = ep->count;
+	*bytes = ep->queued_bytes;
+	pthread_mutex_unlock(&ep->mu);
+}
+
+const char *pj_write_endpoint_label(const pj_write_endpoint *ep)
+{
+	return ep->label;
 }
 
 const pj_value *pj_write_endpoint_cfg(const pj_write_endpoint *ep)
@@ -226,9 +242,26 @@ static int abort_on_deadline(void *ctx, curl_off_t dltotal, curl_off_t dlnow, cu
 	return past_deadline(ctx) ? 1 : 0;
 }
 
+static void set_failure(pj_write_endpoint *ep, const char *why)
+{
+	pthread_mutex_lock(&ep->mu);
+	free(ep->failure);
+	ep->failure = why ? pj_strdup(why) : NULL;
+	pthread_mutex_unlock(&ep->mu);
+}
+
+char *pj_write_endpoint_failure(pj_write_endpoint *ep)
+{
+	pthread_mutex_lock(&ep->mu);
+	char *out = ep->failure ? pj_strdup(ep->failure) : NULL;
+	pthread_mutex_unlock(&ep->mu);
+	return out;
+}
+
 static void give_up(pj_write_endpoint *ep, const pj_write_payload *p, int64_t attempts, const char *why)
 {
 	count_outcome(ep, p, false);
+	set_failure(ep, why);
 	char retries[24];
 	snprintf(retries, sizeof(retries), "%lld", (long long)(attempts - 1));
 	pj_log_once_log(ep->once, "push", why, PJ_LOG_WARN, ep->component_id,
@@ -245,12 +278,15 @@ static void deliver(pj_write_endpoint *ep, const pj_write_payload *p)
 	for (int64_t attempt = 1;; attempt++) {
 		int64_t remaining = atomic_load(&ep->stopping) ? atomic_load(&ep->deadline_ns) - now_ns() : -1;
 		char *why = NULL;
-		int64_t t0 = now_ns();
-		pj_write_outcome o = past_deadline(ep) ? PJ_WRITE_DROP
-						       : pj_write_request_send(&ep->req, p, remaining, &why);
-		observe_latency(ep, "push_downstream", t0);
+		pj_write_outcome o = PJ_WRITE_DROP;
+		if (!past_deadline(ep)) {
+			int64_t t0 = now_ns();
+			o = pj_write_request_send(&ep->req, p, remaining, &why);
+			observe_latency(ep, "push_downstream", t0);
+		}
 		if (o == PJ_WRITE_OK) {
 			count_outcome(ep, p, true);
+			set_failure(ep, NULL);
 			observe_latency(ep, "push_endpoint", start);
 			if (pj_log_once_clear(ep->once, "push"))
 				pj_log(PJ_LOG_INFO, ep->component_id, "endpoint recovered", "endpoint", ep->label, NULL);
@@ -297,6 +333,7 @@ static void endpoint_free(pj_write_endpoint *ep)
 	pj_value_unref(ep->cfg);
 	pj_log_once_free(ep->once);
 	free(ep->queue);
+	free(ep->failure);
 	free(ep->label);
 	free(ep->component_id);
 	pthread_mutex_destroy(&ep->mu);

@@ -29,7 +29,7 @@ static void curl_setup(void)
 }
 
 /* Reads a secret file whole and trims surrounding whitespace, as prometheus/common does. */
-static bool read_secret_file(const char *path, pj_buf *out, char **err)
+bool pj_write_read_secret_file(const char *path, pj_buf *out, char **err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -58,7 +58,7 @@ static bool read_secret_file(const char *path, pj_buf *out, char **err)
 	return true;
 }
 
-static const pj_value *block(const pj_value *cfg, const char *name)
+const pj_value *pj_write_block(const pj_value *cfg, const char *name)
 {
 	const pj_value *b = pj_object_get(cfg, name);
 	return b && pj_value_kind(b) == PJ_OBJECT ? b : NULL;
@@ -70,7 +70,7 @@ static bool secret_value(const pj_value *obj, const char *inline_key, const char
 {
 	const char *file = pj_arg_str(obj, file_key);
 	if (*file)
-		return read_secret_file(file, out, err);
+		return pj_write_read_secret_file(file, out, err);
 	pj_buf_puts(out, pj_arg_str(obj, inline_key));
 	return true;
 }
@@ -89,19 +89,22 @@ static void base64(pj_buf *out, const unsigned char *s, size_t len)
 }
 
 /* The Authorization header value, or "" when the endpoint has no auth. */
-static bool auth_header(const pj_value *cfg, pj_buf *out, char **err)
+static bool auth_header(pj_write_request *r, pj_buf *out, char **err)
 {
+	const pj_value *cfg = r->cfg;
 	const pj_value *b;
+	if ((b = pj_write_block(cfg, "oauth2")))
+		return pj_oauth2_header(&r->oauth2, b, out, err);
 	pj_buf secret = PJ_BUF_INIT;
 	bool ok = true;
-	if ((b = block(cfg, "basic_auth"))) {
+	if ((b = pj_write_block(cfg, "basic_auth"))) {
 		pj_buf user_pass = PJ_BUF_INIT;
 		ok = secret_value(b, "password", "password_file", &secret, err);
 		pj_buf_printf(&user_pass, "%s:%s", pj_arg_str(b, "username"), pj_buf_cstr(&secret));
 		pj_buf_puts(out, "Basic ");
 		base64(out, (const unsigned char *)user_pass.data, user_pass.len);
 		pj_buf_free(&user_pass);
-	} else if ((b = block(cfg, "authorization"))) {
+	} else if ((b = pj_write_block(cfg, "authorization"))) {
 		ok = secret_value(b, "credentials", "credentials_file", &secret, err);
 		const char *type = pj_arg_str(b, "type");
 		while (isspace((unsigned char)*type))
@@ -148,8 +151,9 @@ static struct curl_slist *add_header_lists(struct curl_slist *list, const pj_val
 	return list;
 }
 
-static bool build_headers(const pj_value *cfg, int64_t timeout_ms, struct curl_slist **out, char **err)
+static bool build_headers(pj_write_request *r, int64_t timeout_ms, struct curl_slist **out, char **err)
 {
+	const pj_value *cfg = r->cfg;
 	static const char *const forced[] = {"Content-Type", "Connect-Protocol-Version", "Connect-Timeout-Ms",
 		"User-Agent", "Accept-Encoding", "Expect", "Content-Length"};
 	struct curl_slist *h = NULL;
@@ -171,7 +175,7 @@ static bool build_headers(const pj_value *cfg, int64_t timeout_ms, struct curl_s
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
 	h = add_header_lists(h, pj_object_get(cfg, "http_headers"));
 	pj_buf auth = PJ_BUF_INIT;
-	bool ok = user_auth || auth_header(cfg, &auth, err);
+	bool ok = user_auth || auth_header(r, &auth, err);
 	if (ok && auth.len)
 		h = add_header(h, "Authorization", auth.data);
 	pj_buf_free(&auth);
@@ -185,10 +189,8 @@ static void set_blob(CURL *c, CURLoption opt, const char *pem)
 	curl_easy_setopt(c, opt, &blob);
 }
 
-static void set_tls(pj_write_request *r)
+void pj_write_curl_tls(CURL *c, const pj_value *tls)
 {
-	const pj_value *tls = block(r->cfg, "tls_config");
-	CURL *c = r->curl;
 	long version = CURL_SSLVERSION_TLSv1_2; /* Go's client default */
 	if (!tls) {
 		curl_easy_setopt(c, CURLOPT_SSLVERSION, version);
@@ -221,15 +223,15 @@ static void set_tls(pj_write_request *r)
 }
 
 /* libcurl reads the *_proxy variables by itself; Alloy only does with proxy_from_environment. */
-static void set_proxy(pj_write_request *r, struct curl_slist **proxy_headers)
+void pj_write_curl_proxy(CURL *c, const pj_value *cfg, struct curl_slist **proxy_headers)
 {
-	CURL *c = r->curl;
-	if (pj_arg_bool(r->cfg, "proxy_from_environment"))
+	*proxy_headers = NULL;
+	if (pj_arg_bool(cfg, "proxy_from_environment"))
 		return;
-	curl_easy_setopt(c, CURLOPT_PROXY, pj_arg_str(r->cfg, "proxy_url"));
-	if (*pj_arg_str(r->cfg, "no_proxy"))
-		curl_easy_setopt(c, CURLOPT_NOPROXY, pj_arg_str(r->cfg, "no_proxy"));
-	*proxy_headers = add_header_lists(NULL, pj_object_get(r->cfg, "proxy_connect_header"));
+	curl_easy_setopt(c, CURLOPT_PROXY, pj_arg_str(cfg, "proxy_url"));
+	if (*pj_arg_str(cfg, "no_proxy"))
+		curl_easy_setopt(c, CURLOPT_NOPROXY, pj_arg_str(cfg, "no_proxy"));
+	*proxy_headers = add_header_lists(NULL, pj_object_get(cfg, "proxy_connect_header"));
 	if (*proxy_headers) {
 		curl_easy_setopt(c, CURLOPT_PROXYHEADER, *proxy_headers);
 		curl_easy_setopt(c, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
@@ -263,18 +265,19 @@ static bool apply_server_name(pj_write_request *r, const char *server_name, char
 /* Fails early, like Alloy building its HTTP client, when a referenced file is unreadable. */
 static bool check_files(const pj_value *cfg, char **err)
 {
-	const pj_value *tls = block(cfg, "tls_config");
+	const pj_value *tls = pj_write_block(cfg, "tls_config");
 	const char *paths[] = {
 		tls ? pj_arg_str(tls, "ca_file") : "",
 		tls ? pj_arg_str(tls, "cert_file") : "",
 		tls ? pj_arg_str(tls, "key_file") : "",
-		block(cfg, "basic_auth") ? pj_arg_str(block(cfg, "basic_auth"), "password_file") : "",
-		block(cfg, "authorization") ? pj_arg_str(block(cfg, "authorization"), "credentials_file") : "",
+		pj_write_block(cfg, "basic_auth") ? pj_arg_str(pj_write_block(cfg, "basic_auth"), "password_file") : "",
+		pj_write_block(cfg, "authorization") ? pj_arg_str(pj_write_block(cfg, "authorization"), "credentials_file") : "",
 		pj_arg_str(cfg, "bearer_token_file"),
+		pj_write_block(cfg, "oauth2") ? pj_arg_str(pj_write_block(cfg, "oauth2"), "client_secret_file") : "",
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		pj_buf content = PJ_BUF_INIT;
-		bool ok = !*paths[i] || read_secret_file(paths[i], &content, err);
+		bool ok = !*paths[i] || pj_write_read_secret_file(paths[i], &content, err);
 		pj_buf_free(&content);
 		if (!ok)
 			return false;
@@ -301,7 +304,7 @@ bool pj_write_request_init(pj_write_request *r, const pj_value *cfg, curl_xferin
 	while (len && url[len - 1] == '/')
 		len--;
 	r->url = pj_asprintf("%.*s%s", (int)len, url, PJ_PUSH_PATH);
-	const pj_value *tls = block(cfg, "tls_config");
+	const pj_value *tls = pj_write_block(cfg, "tls_config");
 	if (tls && *pj_arg_str(tls, "server_name"))
 		return apply_server_name(r, pj_arg_str(tls, "server_name"), err);
 	return true;
@@ -309,6 +312,7 @@ bool pj_write_request_init(pj_write_request *r, const pj_value *cfg, curl_xferin
 
 void pj_write_request_clear(pj_write_request *r)
 {
+	pj_oauth2_clear(&r->oauth2);
 	if (r->curl)
 		curl_easy_cleanup(r->curl);
 	free(r->url);
@@ -404,7 +408,7 @@ pj_write_outcome pj_write_request_send(pj_write_request *r, const pj_write_paylo
 	if (limit_ns >= 0 && limit_ns / 1000000 < timeout_ms)
 		timeout_ms = limit_ns / 1000000 > 0 ? limit_ns / 1000000 : 1;
 	struct curl_slist *headers = NULL, *proxy_headers = NULL, *connect_to = NULL;
-	if (!build_headers(r->cfg, timeout_ms, &headers, why)) {
+	if (!build_headers(r, timeout_ms, &headers, why)) {
 		curl_slist_free_all(headers);
 		return PJ_WRITE_RETRY;
 	}
@@ -412,8 +416,8 @@ pj_write_outcome pj_write_request_send(pj_write_request *r, const pj_write_paylo
 	pj_buf body = PJ_BUF_INIT;
 	curl_easy_reset(r->curl);
 	set_transfer(r, p, timeout_ms, errbuf, &body);
-	set_tls(r);
-	set_proxy(r, &proxy_headers);
+	pj_write_curl_tls(r->curl, pj_write_block(r->cfg, "tls_config"));
+	pj_write_curl_proxy(r->curl, r->cfg, &proxy_headers);
 	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, headers);
 	if (r->connect_to && (connect_to = curl_slist_append(NULL, r->connect_to)))
 		curl_easy_setopt(r->curl, CURLOPT_CONNECT_TO, connect_to);

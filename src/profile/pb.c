@@ -3,7 +3,7 @@
 
 pb_reader pb_reader_of(const void *data, size_t len)
 {
-	pb_reader r = {data, (const unsigned char *)data + len};
+	pb_reader r = {data, data ? (const unsigned char *)data + len : NULL};
 	return r;
 }
 
@@ -30,6 +30,8 @@ bool pb_read_field(pb_reader *r, pb_field *f)
 		return false;
 	f->number = (unsigned)(key >> 3);
 	f->wire = (unsigned)(key & 7);
+	f->varint = 0;
+	f->payload.p = f->payload.end = NULL;
 	size_t left = (size_t)(r->end - r->p);
 	switch (f->wire) {
 	case PB_WIRE_VARINT:

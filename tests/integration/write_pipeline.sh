@@ -91,8 +91,11 @@ pyroscope.receive_http "in" {
 pyroscope.write "out" {
   external_labels = { relay = "a" }
   endpoint {
-    url     = "http://$addr_b"
-    headers = { "X-Scope-OrgID" = "tenant-a" }
+    url                = "http://$addr_b"
+    headers            = { "X-Scope-OrgID" = "tenant-a" }
+    min_backoff_period = "100ms"
+    max_backoff_period = "500ms"
+    max_backoff_retries = 0
   }
 }
 END_A
@@ -145,6 +148,26 @@ wait_for_file "$dir/store/ingested.app/process_cpu/*.labels.json"
 labels=$(ls "$dir"/store/ingested.app/process_cpu/*.labels.json | head -n 1)
 for want in '"env":"ci"' '"pyroscope_spy":"javaspy"' '"jfr_event":'; do
 	grep -qF "$want" "$labels" || fail "ingested labels lack $want: $(cat "$labels")"
+done
+
+# B goes down for a few seconds: what A receives meanwhile waits in its queue and arrives once B is back.
+kill -TERM "$pid_b"
+wait "$pid_b" || fail "B exited $? on SIGTERM"
+pid_b=
+for n in 1 2 3; do
+	sed "s/demo-app/outage-$n/" "$dir/push.txt" >"$dir/outage.txt"
+	protoc --encode=push.v1.PushRequest -I "$PJ_SOURCE_DIR/tests/data" "$PJ_SOURCE_DIR/tests/data/push.proto" \
+		<"$dir/outage.txt" >"$dir/outage.bin" 2>>"$dir/protoc.log" || fail "protoc --encode failed"
+	status=$(curl -s -o "$dir/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
+		--data-binary "@$dir/outage.bin" "http://$addr_a/push.v1.PusherService/Push")
+	[ "$status" = 200 ] || fail "push to A during the outage answered $status"
+done
+sleep 3
+sed "s/listen_port    = 0/listen_port    = ${addr_b##*:}/" "$dir/b.alloy" >"$dir/b2.alloy"
+"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/b2.alloy" >"$dir/b2.log" 2>&1 &
+pid_b=$!
+for n in 1 2 3; do
+	wait_for_file "$dir/store/outage-$n/process_cpu/*.pb.gz"
 done
 
 # Bad requests get clear answers.

@@ -25,7 +25,7 @@ typedef struct harness {
 	char dir[64];
 } harness;
 
-static harness start(const char *extra)
+static harness prepare(void)
 {
 	harness h;
 	snprintf(h.dir, sizeof(h.dir), "/tmp/pj_file_XXXXXX");
@@ -34,16 +34,27 @@ static harness start(const char *extra)
 	pj_registry_add(h.reg, &pj_pyroscope_file_type);
 	pj_controller_options opts = {.registry = h.reg, .manual_flush = true};
 	h.ctl = pj_controller_new(&opts);
+	return h;
+}
+
+static void load_config(harness *h, const char *extra)
+{
 	char text[512];
-	snprintf(text, sizeof(text), "pyroscope.file \"t\" {\n  directory = \"%s/out\"\n%s}\n", h.dir, extra);
+	snprintf(text, sizeof(text), "pyroscope.file \"t\" {\n  directory = \"%s/out\"\n%s}\n", h->dir, extra);
 	pj_diags diags = PJ_DIAGS_INIT;
 	pj_file **files = calloc(1, sizeof(*files));
 	files[0] = pj_parse(pj_source_new("main.alloy", text, strlen(text)), &diags);
-	bool ok = pj_controller_load(h.ctl, files, 1, &diags);
+	bool ok = pj_controller_load(h->ctl, files, 1, &diags);
 	if (!ok)
 		pj_diags_print(&diags, stderr, false);
 	assert_true(ok);
 	pj_diags_free(&diags);
+}
+
+static harness start(const char *extra)
+{
+	harness h = prepare();
+	load_config(&h, extra);
 	return h;
 }
 
@@ -218,7 +229,7 @@ static void test_max_disk_bytes_bounds_the_directory(void **state)
 static void test_retention_removes_only_old_profiles(void **state)
 {
 	(void)state;
-	harness h = start("  retention = \"1h\"\n");
+	harness h = prepare();
 	char dir[128], old[200], other[200];
 	snprintf(dir, sizeof(dir), "%s/out/a/process_cpu", h.dir);
 	char cmd[256];
@@ -238,6 +249,7 @@ static void test_retention_removes_only_old_profiles(void **state)
 		fclose(f);
 		assert_int_equal(utimes(paths[i], two_hours_ago), 0);
 	}
+	load_config(&h, "  retention = \"1h\"\n"); /* the first scan runs at start */
 	pj_buf raw = PJ_BUF_INIT;
 	cpu_profile(&raw);
 	pj_label labels[] = {{"__name__", "process_cpu"}, {"service_name", "a"}};
@@ -246,6 +258,26 @@ static void test_retention_removes_only_old_profiles(void **state)
 	assert_int_equal(access(other, F_OK), 0); /* not ours: left alone */
 	assert_int_equal(count_files(dir, ".pb.gz"), 1);
 	pj_buf_free(&raw);
+	finish(&h);
+}
+
+static void test_write_collapsed(void **state)
+{
+	(void)state;
+	harness h = start("  write_collapsed = true\n");
+	pj_buf raw = PJ_BUF_INIT, text = PJ_BUF_INIT;
+	cpu_profile(&raw);
+	pj_label labels[] = {{"__name__", "process_cpu"}, {"service_name", "shop"}};
+	append(receiver(&h), labels, 2, &raw);
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/out/shop/process_cpu", h.dir);
+	char *path = find_one(dir, "-cpu.collapsed.txt");
+	assert_non_null(path);
+	read_file(path, &text);
+	assert_string_equal(text.data, "main;work 10000000\n");
+	free(path);
+	pj_buf_free(&raw);
+	pj_buf_free(&text);
 	finish(&h);
 }
 
@@ -269,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_directory_names),
 		cmocka_unit_test(test_max_disk_bytes_bounds_the_directory),
 		cmocka_unit_test(test_retention_removes_only_old_profiles),
+		cmocka_unit_test(test_write_collapsed),
 		cmocka_unit_test(test_first_sample_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
