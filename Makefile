@@ -5,6 +5,11 @@ BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
+# Embed an official async-profiler 3+ release instead of our agent:
+#   make ASYNC_PROFILER_ARCHIVE=path/to/async-profiler-X-linux-x64.tar.gz
+ifdef ASYNC_PROFILER_ARCHIVE
+CMAKE_FLAGS += -DPJ_ASYNC_PROFILER_ARCHIVE=$(abspath $(ASYNC_PROFILER_ARCHIVE))
+endif
 
 .PHONY: all build deps test demo bench fuzz clean
 
@@ -17,6 +22,9 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
 build: $(BUILD)/CMakeCache.txt
+ifdef ASYNC_PROFILER_ARCHIVE
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+endif
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(BUILD_ASAN)/CMakeCache.txt:

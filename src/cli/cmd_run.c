@@ -28,8 +28,10 @@ typedef struct pj_run {
 
 static int pj_run_usage(FILE *out, int status)
 {
-	fprintf(out, "usage: pyrojava run [flags] PATH\n\n"
-		     "Runs the components of a configuration file, or of a directory of *.alloy files.\n\n"
+	fprintf(out, "usage: pyrojava run [flags] [PATH]\n\n"
+		     "Runs the components of a configuration file, or of a directory of *.alloy files.\n"
+		     "Without PATH, runs the built-in configuration: every JVM on this host is profiled\n"
+		     "and its profiles are written to ./profiles (see docs/components/pyroscope.java.md).\n\n"
 		     "flags:\n"
 		     "  --server.http.listen-addr=ADDR     address of the HTTP server (default 127.0.0.1:12345)\n"
 		     "  --server.http.ui-path-prefix=PATH  prefix of the components API (default /)\n\n"
@@ -69,10 +71,6 @@ static int pj_run_parse(pj_run *r, int argc, char **argv)
 		} else {
 			r->path = argv[i];
 		}
-	}
-	if (!r->path) {
-		fprintf(stderr, "Error: expected exactly one path argument\n\n");
-		return pj_run_usage(stderr, 2);
 	}
 	return -1;
 }
@@ -216,7 +214,7 @@ int cmd_run(int argc, char **argv)
 	pj_diags_free(&diags);
 	if (ok) {
 		pj_controller_start(r.ctl);
-		pj_log(PJ_LOG_INFO, NULL, "pyrojava is running", "config", r.path, NULL);
+		pj_log(PJ_LOG_INFO, NULL, "pyrojava is running", "config", r.path ? r.path : PJ_CLI_DEFAULT_NAME, NULL);
 		pj_run_wait(&r, &set);
 	}
 	/* The server calls into the controller, so it goes first. */

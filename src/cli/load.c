@@ -19,9 +19,21 @@ pj_registry *pj_builtin_registry(void)
 	return r;
 }
 
+/* examples/local-default.alloy, embedded by src/CMakeLists.txt. */
+extern const char pj_default_config_start[];
+extern const char pj_default_config_end[];
+
+const char *pj_cli_default_config(size_t *len)
+{
+	*len = (size_t)(pj_default_config_end - pj_default_config_start);
+	return pj_default_config_start;
+}
+
 char *pj_cli_module_path(const char *path)
 {
 	struct stat st;
+	if (!path)
+		return pj_strdup(".");
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return pj_strdup(path);
 	char *copy = pj_strdup(path);
@@ -34,6 +46,21 @@ bool pj_cli_load(pj_controller *ctl, const char *path, pj_diags *diags)
 {
 	pj_file **files = NULL;
 	size_t nfiles = 0;
+	if (!path) {
+		size_t len;
+		const char *text = pj_cli_default_config(&len);
+		pj_diags parse = PJ_DIAGS_INIT;
+		files = pj_calloc(1, sizeof(*files));
+		files[0] = pj_parse(pj_source_new(PJ_CLI_DEFAULT_NAME, text, len), &parse);
+		bool bad = pj_diags_has_errors(&parse);
+		pj_diags_move(diags, &parse);
+		if (bad) {
+			pj_file_free(files[0]);
+			free(files);
+			return false;
+		}
+		return pj_controller_load(ctl, files, 1, diags);
+	}
 	if (!pj_config_read(path, &files, &nfiles, diags)) {
 		for (size_t i = 0; i < nfiles; i++)
 			pj_file_free(files[i]);

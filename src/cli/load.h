@@ -15,7 +15,13 @@ pj_registry *pj_builtin_registry(void);
 /* The directory of a configuration path (the path itself for a directory), for `module_path`. */
 char *pj_cli_module_path(const char *path);
 
-/* Reads and applies path; errors go to diags. */
+/* Name of the built-in configuration in diagnostics and logs. */
+#define PJ_CLI_DEFAULT_NAME "<built-in default>"
+
+/* The built-in configuration (examples/local-default.alloy), used when no path is given. */
+const char *pj_cli_default_config(size_t *len);
+
+/* Reads and applies path (NULL: the built-in configuration); errors go to diags. */
 bool pj_cli_load(pj_controller *ctl, const char *path, pj_diags *diags);
 
 /* Prints diagnostics in Alloy's layout, then "Error: could not perform the initial load successfully". */

@@ -4,6 +4,7 @@
 #include "components/discovery_process.h"
 #include "components/discovery_relabel.h"
 #include "components/pyroscope_file.h"
+#include "components/pyroscope_java.h"
 #include "components/pyroscope_receive_http.h"
 #include "components/pyroscope_write.h"
 
@@ -15,6 +16,7 @@ bool pj_components_register_all(pj_registry *r)
 		&pj_pyroscope_write_type,
 		&pj_pyroscope_receive_http_type,
 		&pj_pyroscope_file_type,
+		&pj_pyroscope_java_type,
 	};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

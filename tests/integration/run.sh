@@ -155,8 +155,8 @@ wait "$pid"
 pid=
 
 # Usage errors exit 2.
-"$PYROJAVA" run >/dev/null 2>&1
-[ $? -eq 2 ] || fail "run without a path did not exit 2"
+"$PYROJAVA" run a b >/dev/null 2>&1
+[ $? -eq 2 ] || fail "run with two paths did not exit 2"
 "$PYROJAVA" validate a b >/dev/null 2>&1
 [ $? -eq 2 ] || fail "validate with two paths did not exit 2"
 "$PYROJAVA" run --storage.path=x "$dir/good.alloy" >"$dir/flag.out" 2>&1

@@ -1,0 +1,158 @@
+#!/bin/sh
+# pyroscope.java end to end with real JVMs. The documented example
+# (examples/java-to-pyroscope.alloy), with only the endpoint pointed at a
+# local pyroscope.receive_http (which stores into pyroscope.file) and a short
+# interval, must deliver process_cpu, memory and mutex profiles with the
+# right service_name for
+#   - a JVM on the host, and
+#   - a JVM in its own mount + PID namespace with a private /tmp, running as
+#     uid 65534 (the library is copied into its /tmp);
+# the CPU profile's hottest frame is the workload's hot method; debug info
+# lists both; on shutdown no recording or log file is left behind.
+# Everything runs in a private PID namespace so only these JVMs are seen.
+set -u
+: "${PYROJAVA:?PYROJAVA must point at the built binary}"
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
+
+if [ -z "${PJ_IN_PIDNS:-}" ]; then
+	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
+fi
+
+JDK=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
+[ -x "$JDK/bin/java" ] || { echo "FAIL: no JDK 17 under /usr/lib/jvm"; exit 1; }
+GO=$(command -v go || echo /usr/lib/go/bin/go)
+
+# Outside /tmp: the namespaced JVM gets a private /tmp but must see the classes.
+work=$(mktemp -d -p /var/tmp pj-java-it.XXXXXX)
+chmod 755 "$work"
+pids=
+cleanup() {
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$work"/*.log; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+	done
+	exit 1
+}
+
+# Waits (up to $3 s, default 30) until file $1 contains the fixed string $2.
+wait_for() {
+	i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -gt $((${3:-30} * 10)) ] && fail "timed out waiting for '$2' in $1"
+		sleep 0.1
+	done
+}
+
+# Waits (up to 60 s) until the glob $1 matches a file.
+wait_for_file() {
+	i=0
+	while [ -z "$(ls $1 2>/dev/null)" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 600 ] && fail "timed out waiting for a file $1"
+		sleep 0.1
+	done
+}
+
+log_addr() {
+	wait_for "$1" "msg=\"$2\""
+	sed -n "s/.*msg=\"$2\".* addr=\\([^ ]*\\).*/\\1/p" "$1" | head -n 1
+}
+
+"$JDK/bin/javac" -d "$work/cls" "$PJ_SOURCE_DIR/examples/demo/Demo.java" || fail "javac"
+chmod -R a+rX "$work/cls"
+
+# The receiving side.
+cat >"$work/receiver.alloy" <<EOT
+pyroscope.receive_http "in" {
+	http {
+		listen_address = "127.0.0.1"
+		listen_port    = 0
+	}
+	forward_to = [pyroscope.file.out.receiver]
+}
+
+pyroscope.file "out" {
+	directory = "$work/out"
+}
+EOT
+"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/receiver.alloy" >"$work/receiver.log" 2>&1 &
+pids="$pids $!"
+addr=$(log_addr "$work/receiver.log" "receiving profiles")
+
+# The JVMs: one on the host, one "containerised" as another user.
+"$JDK/bin/java" -Dservice=pjit-host -cp "$work/cls" Demo 600 >"$work/jvm-host.log" 2>&1 &
+jvm_host=$!
+pids="$pids $jvm_host"
+unshare --mount --pid --fork --mount-proc sh -c "
+	mount -t tmpfs -o mode=1777 tmpfs /tmp && cd / &&
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+		'$JDK/bin/java' -Dservice=pjit-ns -cp '$work/cls' Demo 600" >"$work/jvm-ns.log" 2>&1 &
+pids="$pids $!"
+wait_for "$work/jvm-host.log" "demo workload running"
+wait_for "$work/jvm-ns.log" "demo workload running"
+jvm_ns=$(pgrep -f -- "-Dservice=pjit-ns" | while read -r p; do
+	[ "$(stat -c %u /proc/$p)" = 65534 ] && [ "$(readlink /proc/$p/exe)" = "$(readlink -f "$JDK/bin/java")" ] && echo "$p"
+done | head -n 1)
+[ -n "$jvm_ns" ] || fail "cannot find the namespaced JVM"
+[ "$(readlink /proc/$jvm_ns/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] || fail "namespaced JVM shares our mount namespace"
+
+# The documented example, endpoint pointed at the receiver, windows of 3 s.
+example="$PJ_SOURCE_DIR/examples/java-to-pyroscope.alloy"
+sed -e "s|http://pyroscope.example:4040|http://$addr|" \
+	-e 's|refresh_interval = "30s"|refresh_interval = "1s"|' \
+	-e 's|forward_to = \[pyroscope.write.backend.receiver\]|&\n\n\tprofiling_config {\n\t\tinterval = "3s"\n\t}|' \
+	"$example" >"$work/profiler.alloy"
+grep -q 'interval = "3s"' "$work/profiler.alloy" || fail "could not shorten the example's interval"
+"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/profiler.alloy" >"$work/profiler.log" 2>&1 &
+profiler=$!
+pids="$pids $profiler"
+api=$(log_addr "$work/profiler.log" "now listening for http traffic")
+
+for svc in pjit-host pjit-ns; do
+	for metric in process_cpu memory mutex; do
+		wait_for_file "$work/out/$svc/$metric/*.pb.gz"
+	done
+	labels=$(cat "$work/out/$svc/process_cpu/"*.labels.json | head -n 1)
+	for want in "\"service_name\":\"$svc\"" '"__name__":"process_cpu"' '"pyroscope_spy":"alloy.java"' \
+		'"jfr_event":"itimer"'; do
+		case "$labels" in *"$want"*) ;; *) fail "$svc: labels $labels lack $want" ;; esac
+	done
+	grep -q '"__name__":"memory"' "$work/out/$svc/memory/"*.labels.json || fail "$svc: memory profile misnamed"
+	grep -q '"__name__":"mutex"' "$work/out/$svc/mutex/"*.labels.json || fail "$svc: mutex profile misnamed"
+	cpu=$(ls "$work/out/$svc/process_cpu/"*.pb.gz | tail -n 1)
+	top=$("$GO" tool pprof -top -nodecount=1 "$cpu" 2>&1 | tail -n 1)
+	case "$top" in *Demo.burnCpu*) ;; *) fail "$svc: hottest frame is not Demo.burnCpu: $top" ;; esac
+done
+
+debug=$(curl -sf "http://$api/api/v0/web/components/pyroscope.java.jvms") || fail "components API"
+for want in '"name":"profiled_targets"' "\"value\":$jvm_host}" "\"value\":$jvm_ns}" '"last_profiled"' \
+	'"last_profile_bytes_per_type"'; do
+	case "$debug" in *"$want"*) ;; *) fail "debug info lacks $want: $debug" ;; esac
+done
+
+# The library was copied into the namespaced JVM's private /tmp.
+ls /proc/"$jvm_ns"/root/tmp/alloy-asprof-glibc-*/lib/libasyncProfiler.so >/dev/null 2>&1 ||
+	fail "no library in the namespaced JVM's /tmp"
+
+# Shutdown stops both profilers and removes their files.
+kill -TERM "$profiler"
+wait "$profiler" || fail "pyrojava exited with $?"
+wait_for "$work/profiler.log" 'msg="pyrojava stopped"'
+left=$(ls /tmp/asprof-*-"$jvm_host"-* /proc/"$jvm_ns"/root/tmp/asprof-* 2>/dev/null)
+[ -z "$left" ] || fail "files left behind: $left"
+for p in $jvm_host $jvm_ns; do
+	maps=$(cat /proc/$p/maps)
+	case "$maps" in *libasyncProfiler*) ;; *) fail "pid $p: agent not loaded" ;; esac
+done
+# The agent prints the status to the JVM's standard output.
+"$PYROJAVA" attach "$jvm_host" load "$(ls -d /tmp/alloy-asprof-glibc-*/lib/libasyncProfiler.so | head -n 1)" true \
+	status >"$work/status.log" 2>&1 || fail "status attach failed"
+wait_for "$work/jvm-host.log" "Profiler is not active" 10
+echo "ok"
