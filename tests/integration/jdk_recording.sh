@@ -80,7 +80,7 @@ grep -q '^java/lang/Thread\.run:[0-9]*;\|Burn\.main:[0-9]' "$tmp/cpu.txt" || fai
 # Every JDK ExecutionSample is RUNNABLE with a stack: 10 ms each at 100 Hz.
 samples=$(jfr summary "$tmp/rec.jfr" | awk '$1 == "jdk.ExecutionSample" { print $2 }')
 [ -n "$samples" ] && [ "$samples" -gt 0 ] || fail "jfr summary shows no jdk.ExecutionSample"
-total=$(awk '{ s = $NF; gsub(/[][]/, "", s); t += s } END { printf "%d", t }' "$tmp/cpu.txt")
+total=$(awk '{ s = $NF; gsub(/[][]/, "", s); t += s } END { printf "%.0f", t }' "$tmp/cpu.txt")
 [ "$total" = "$((samples * 10000000))" ] || fail "CPU total $total ns, want $samples samples x 10 ms"
 
 section "memory alloc_sample_objects/count alloc_sample_bytes/bytes" | grep -q 'Burn\.allocate:[0-9]' ||
