@@ -33,6 +33,17 @@ fail() {
 	sed 's/^/     | /' "$work/out" "$work/err" 2>/dev/null | head -n 10
 }
 
+# Waits until the JVM has run for CS more centiseconds of CPU, so a sampling
+# window holds samples however busy the machine is (30 s safety net).
+wait_cpu() {
+	start=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	for _ in $(seq 300); do
+		now=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
+		[ $((now - start)) -ge "$2" ] && return 0
+		sleep 0.1
+	done
+}
+
 # busyMethod burns CPU on main; a second thread mostly sleeps; a third
 # allocates; two more fight over one monitor.
 cat >"$work/Busy.java" <<'EOF'
@@ -123,7 +134,7 @@ idle_and_text_checks() {
 	expect 0 "$v: status when idle" "^Profiler is not active" "$work/status.txt"
 
 	asprof -e itimer start "$jvm"
-	sleep 0.5
+	wait_cpu "$jvm" 20
 	asprof status "$jvm"
 	rc=$?
 	expect 0 "$v: status when running" "^Profiling is running for [0-9]* seconds" "$work/out"
@@ -133,10 +144,10 @@ idle_and_text_checks() {
 
 	# resume keeps what the stopped session collected; threads splits stacks by thread.
 	attach "start,event=itimer,interval=1ms,quiet,log=$work/r.log"
-	sleep 0.5
+	wait_cpu "$jvm" 20
 	attach "stop,collapsed,file=$work/first.txt,log=$work/r.log"
 	attach "resume,event=itimer,interval=1ms,threads,quiet,log=$work/r.log"
-	sleep 0.3
+	wait_cpu "$jvm" 10
 	attach "stop,collapsed,file=$work/second.txt,log=$work/r.log"
 	first=$(awk '{ n += $NF } END { print n + 0 }' "$work/first.txt")
 	second=$(awk '{ n += $NF } END { print n + 0 }' "$work/second.txt")
@@ -151,7 +162,7 @@ idle_and_text_checks() {
 # The other engines and timeout= (JDK 17 only).
 engine_checks() {
 	asprof -f "$work/wall.jfr" -o jfr -e wall -i 20ms --alloc 64k --lock 1ms start "$jvm"
-	sleep 1.5
+	wait_cpu "$jvm" 80
 	asprof -o jfr stop "$jvm"
 	check_recording "$work/wall.jfr" profiler.WallClockSample Busy.sleepyMethod "wall"
 	check_recording "$work/wall.jfr" jdk.ObjectAllocationInNewTLAB Busy.allocatingMethod "alloc"
@@ -179,7 +190,7 @@ engine_checks() {
 
 	asprof -f "$work/cpu.jfr" -o jfr -e cpu -i 10ms start "$jvm"
 	rc=$?
-	sleep 1
+	wait_cpu "$jvm" 30
 	asprof -o jfr stop "$jvm"
 	check_recording "$work/cpu.jfr" jdk.ExecutionSample Busy.busyMethod "cpu"
 	engine=$(grep -A1 'name = "engine"' "$work/cpu.jfr.printed" | sed -n 's/.*value = "\(.*\)"/\1/p')
@@ -215,13 +226,13 @@ for JDK in $JDKS; do
 	asprof -f "$work/rec.jfr" -o jfr -e itimer start "$jvm"
 	rc=$?
 	expect 200 "$v: second start" "^\[ERROR\] Profiler already started" "$work/err"
-	sleep 0.7
+	wait_cpu "$jvm" 30
 	asprof -f "$work/dump1.jfr" -o jfr dump "$jvm"
 	rc=$?
-	sleep 0.7
+	wait_cpu "$jvm" 30
 	asprof -f "$work/dump2.jfr" -o jfr dump "$jvm"
 	rc=$((rc + $?))
-	sleep 0.7
+	wait_cpu "$jvm" 30
 	asprof -o jfr stop "$jvm"
 	rc=$((rc + $?))
 	[ "$rc" -eq 0 ] && pass "$v: dump, dump, stop" || fail "$v: dump/stop rc $rc"
@@ -285,7 +296,7 @@ rc=0
 for i in 1 2 3; do
 	attach "start,jfr,file=$work/churn.jfr,event=itimer,interval=1ms,wall=5ms,alloc=16k,lock=0,log=$work/churn.log"
 	rc=$((rc + $?))
-	sleep 0.3
+	wait_cpu "$jvm" 10
 	asprof -f "$work/churn-dump.jfr" -o jfr dump "$jvm"
 	rc=$((rc + $?))
 	asprof -o jfr stop "$jvm"
