@@ -1,4 +1,4 @@
-/* Unit tests for pyroscope.file: layout, labels, retention and the disk bound (docs/pyroscope.file.md). */
+/* Unit tests for pyroscope.file: layout, labels, retention and the disk bound (docs/components/pyroscope.file.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for pyroscope.write over time: outages, reloads and shutdown (docs/pyroscope.write.md, Delivery). */
+/* Unit tests for pyroscope.write over time: outages, reloads and shutdown (docs/components/pyroscope.write.md, Delivery). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
