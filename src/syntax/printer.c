@@ -121,9 +121,16 @@ static void pj_walk_object(pj_printer *p, const pj_expr *e)
 	pj_ptok(p, PJ_TOK_RCURLY);
 }
 
+/*
+ * Alloy writes a call's parentheses without their source positions, so a
+ * comment after the last argument drifts behind the `)` and moves again on
+ * every run. Giving the printer the real positions keeps such comments in
+ * place; it changes nothing for files without comments there.
+ */
 static void pj_walk_call(pj_printer *p, const pj_expr *e)
 {
 	pj_walk_expr(p, e->u.call.fn);
+	pj_pat(p, e->u.call.lparen.start);
 	pj_ptok(p, PJ_TOK_LPAREN);
 	uint32_t prev = e->u.call.lparen.start;
 	size_t n = e->u.call.len;
@@ -143,10 +150,12 @@ static void pj_walk_call(pj_printer *p, const pj_expr *e)
 		if (newline)
 			pj_pws(p, PJ_WS_UNINDENT);
 	}
-	if (pj_different_lines(p, prev, e->u.call.rparen.start)) {
+	/* Alloy also adds the comma when there are no arguments, printing `f(,`. */
+	if (n > 0 && pj_different_lines(p, prev, e->u.call.rparen.start)) {
 		pj_ptok(p, PJ_TOK_COMMA);
 		pj_pws(p, PJ_WS_FORMFEED);
 	}
+	pj_pat(p, e->u.call.rparen.start);
 	pj_ptok(p, PJ_TOK_RPAREN);
 }
 
@@ -213,8 +222,10 @@ static void pj_walk_expr(pj_printer *p, const pj_expr *e)
 		pj_walk_expr(p, e->u.binary.rhs);
 		break;
 	case PJ_EXPR_PAREN:
+		pj_pat(p, e->span.start);
 		pj_ptok(p, PJ_TOK_LPAREN);
 		pj_walk_expr(p, e->u.paren.inner);
+		pj_pat(p, pj_expr_end(e));
 		pj_ptok(p, PJ_TOK_RPAREN);
 		break;
 	}

@@ -89,6 +89,9 @@ static void test_lists_keep_line_breaks(void **state)
 	check("x = { }\ny = [ ]\n", "x = {}\ny = []\n");
 	check("x = f(1,\n2,\n)\n", "x = f(1,\n\t2,\n)\n");
 	check("x = f( )\ny = f(a)(b)[0]\n", "x = f()\ny = f(a)(b)[0]\n");
+	check("x = f(\n)\n", "x = f()\n");
+	/* A comment after the last argument stays there. */
+	check("x = f(\n\t1, // one\n)\n", "x = f(\n\t1, // one\n)\n");
 	check("x = [{\na = 1,\n}]\n", "x = [{\n\ta = 1,\n}]\n");
 }
 
