@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "syntax/printer_engine.h"
 #include "syntax/quote.h"
 #include "syntax/tabwriter.h"
@@ -73,13 +74,9 @@ static void pj_walk_field(pj_printer *p, const pj_field *f)
 	pj_pat(p, f->name_span.start);
 	if (f->quoted) {
 		/* Keys are kept verbatim (Alloy re-quotes them, which doubles any escape). */
-		size_t len = strlen(f->name) + 2;
-		char *quoted = malloc(len + 1);
-		if (quoted) {
-			snprintf(quoted, len + 1, "\"%s\"", f->name);
-			pj_ptext(p, quoted, len, PJ_TOK_STRING);
-			free(quoted);
-		}
+		char *quoted = pj_asprintf("\"%s\"", f->name);
+		pj_ptext(p, quoted, strlen(quoted), PJ_TOK_STRING);
+		free(quoted);
 	} else {
 		pj_ptext(p, f->name, strlen(f->name), PJ_TOK_IDENT);
 	}
