@@ -192,6 +192,8 @@ static void pj_walk_expr(pj_printer *p, const pj_expr *e)
 	case PJ_EXPR_ACCESS:
 		pj_walk_expr(p, e->u.access.value);
 		pj_ptok(p, PJ_TOK_DOT);
+		/* Positioned (unlike Alloy) so a comment after the dot keeps its line break. */
+		pj_pat(p, e->u.access.name_span.start);
 		pj_ptext(p, e->u.access.name, strlen(e->u.access.name), PJ_TOK_IDENT);
 		break;
 	case PJ_EXPR_INDEX:
