@@ -103,6 +103,8 @@ static void test_comments_kept(void **state)
 	check("x = [\n\t// first\n\t1,\n\t2, // two\n]\n", "x = [\n\t// first\n\t1,\n\t2, // two\n]\n");
 	check("x = 1 /* a */ + /* b */ 2\n", "x = 1 /* a */ + /* b */ 2\n");
 	check("x = 1\n\n\n// trailing\n", "x = 1\n\n// trailing\n");
+	/* A form feed is just a character inside a comment. */
+	check("// a\fb\nx = 1 // c\fd\ny = 2\n", "// a\fb\nx = 1 // c\fd\ny = 2\n");
 	/* A line comment between a dot and the name must keep its line break. */
 	check("x = a.// c\nb\n", "x = a. // c\nb\n");
 	check("/* multi\n   line */\nx = 1\n", "/* multi\n   line */\nx = 1\n");
