@@ -234,7 +234,12 @@ static void pj_walk_body(pj_printer *p, const pj_body *body);
 
 static void pj_walk_block(pj_printer *p, const pj_stmt *s)
 {
-	pj_pat(p, s->name_span.start);
+	/*
+	 * The joined name is placed at its last byte rather than its start (as
+	 * Alloy does), so a comment between fragments ("a.// c" newline "b") is
+	 * written before the name instead of between the name and its "{".
+	 */
+	pj_pat(p, s->name_span.end - 1);
 	pj_ptext(p, s->name, strlen(s->name), PJ_TOK_IDENT);
 	if (s->label && s->label[0]) {
 		pj_buf label = PJ_BUF_INIT;
