@@ -475,6 +475,7 @@ typedef struct pj_block_name {
 	pj_buf name; /* fragments joined with "." */
 	size_t nfrags;
 	uint32_t start;
+	uint32_t end; /* end of the last fragment; comments may sit between fragments */
 	const char *label; /* NULL when no label token was seen */
 	pj_span label_span;
 } pj_block_name;
@@ -529,6 +530,7 @@ static bool pj_parse_block_name(pj_parser *p, pj_block_name *bn)
 		return false;
 	}
 	bn->start = p->tok.span.start;
+	bn->end = p->tok.span.end;
 	size_t len;
 	const char *lit = pj_token_lit(p, p->tok, &len);
 	pj_buf_append(&bn->name, lit, len);
@@ -542,6 +544,7 @@ static bool pj_parse_block_name(pj_parser *p, pj_block_name *bn)
 		pj_buf_putc(&bn->name, '.');
 		pj_buf_append(&bn->name, lit, len);
 		bn->nfrags++;
+		bn->end = p->tok.span.end;
 		pj_next_tok(p);
 	}
 	if (p->tok.tok != PJ_TOK_ASSIGN && p->tok.tok != PJ_TOK_LCURLY)
@@ -579,7 +582,7 @@ static pj_stmt *pj_parse_block(pj_parser *p, pj_block_name *bn)
 	s->kind = PJ_STMT_BLOCK;
 	s->name = pj_arena_strndup(&p->file->arena, bn->name.data, bn->name.len);
 	s->name_span.start = bn->start;
-	s->name_span.end = bn->start + (uint32_t)bn->name.len;
+	s->name_span.end = bn->end;
 	s->label = bn->label;
 	s->label_span = bn->label_span;
 	s->lcurly = pj_expect(p, PJ_TOK_LCURLY, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "syntax/printer_engine.h"
 #include "syntax/quote.h"
 #include "syntax/tabwriter.h"
@@ -73,13 +74,9 @@ static void pj_walk_field(pj_printer *p, const pj_field *f)
 	pj_pat(p, f->name_span.start);
 	if (f->quoted) {
 		/* Keys are kept verbatim (Alloy re-quotes them, which doubles any escape). */
-		size_t len = strlen(f->name) + 2;
-		char *quoted = malloc(len + 1);
-		if (quoted) {
-			snprintf(quoted, len + 1, "\"%s\"", f->name);
-			pj_ptext(p, quoted, len, PJ_TOK_STRING);
-			free(quoted);
-		}
+		char *quoted = pj_asprintf("\"%s\"", f->name);
+		pj_ptext(p, quoted, strlen(quoted), PJ_TOK_STRING);
+		free(quoted);
 	} else {
 		pj_ptext(p, f->name, strlen(f->name), PJ_TOK_IDENT);
 	}
@@ -121,9 +118,16 @@ static void pj_walk_object(pj_printer *p, const pj_expr *e)
 	pj_ptok(p, PJ_TOK_RCURLY);
 }
 
+/*
+ * Alloy writes a call's parentheses without their source positions, so a
+ * comment after the last argument drifts behind the `)` and moves again on
+ * every run. Giving the printer the real positions keeps such comments in
+ * place; it changes nothing for files without comments there.
+ */
 static void pj_walk_call(pj_printer *p, const pj_expr *e)
 {
 	pj_walk_expr(p, e->u.call.fn);
+	pj_pat(p, e->u.call.lparen.start);
 	pj_ptok(p, PJ_TOK_LPAREN);
 	uint32_t prev = e->u.call.lparen.start;
 	size_t n = e->u.call.len;
@@ -143,10 +147,12 @@ static void pj_walk_call(pj_printer *p, const pj_expr *e)
 		if (newline)
 			pj_pws(p, PJ_WS_UNINDENT);
 	}
-	if (pj_different_lines(p, prev, e->u.call.rparen.start)) {
+	/* Alloy also adds the comma when there are no arguments, printing `f(,`. */
+	if (n > 0 && pj_different_lines(p, prev, e->u.call.rparen.start)) {
 		pj_ptok(p, PJ_TOK_COMMA);
 		pj_pws(p, PJ_WS_FORMFEED);
 	}
+	pj_pat(p, e->u.call.rparen.start);
 	pj_ptok(p, PJ_TOK_RPAREN);
 }
 
@@ -186,6 +192,8 @@ static void pj_walk_expr(pj_printer *p, const pj_expr *e)
 	case PJ_EXPR_ACCESS:
 		pj_walk_expr(p, e->u.access.value);
 		pj_ptok(p, PJ_TOK_DOT);
+		/* Positioned (unlike Alloy) so a comment after the dot keeps its line break. */
+		pj_pat(p, e->u.access.name_span.start);
 		pj_ptext(p, e->u.access.name, strlen(e->u.access.name), PJ_TOK_IDENT);
 		break;
 	case PJ_EXPR_INDEX:
@@ -213,8 +221,10 @@ static void pj_walk_expr(pj_printer *p, const pj_expr *e)
 		pj_walk_expr(p, e->u.binary.rhs);
 		break;
 	case PJ_EXPR_PAREN:
+		pj_pat(p, e->span.start);
 		pj_ptok(p, PJ_TOK_LPAREN);
 		pj_walk_expr(p, e->u.paren.inner);
+		pj_pat(p, pj_expr_end(e));
 		pj_ptok(p, PJ_TOK_RPAREN);
 		break;
 	}
@@ -224,7 +234,12 @@ static void pj_walk_body(pj_printer *p, const pj_body *body);
 
 static void pj_walk_block(pj_printer *p, const pj_stmt *s)
 {
-	pj_pat(p, s->name_span.start);
+	/*
+	 * The joined name is placed at its last byte rather than its start (as
+	 * Alloy does), so a comment between fragments ("a.// c" newline "b") is
+	 * written before the name instead of between the name and its "{".
+	 */
+	pj_pat(p, s->name_span.end - 1);
 	pj_ptext(p, s->name, strlen(s->name), PJ_TOK_IDENT);
 	if (s->label && s->label[0]) {
 		pj_buf label = PJ_BUF_INIT;

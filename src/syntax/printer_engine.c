@@ -99,8 +99,9 @@ static void pj_write_string(pj_printer *p, pj_ppos pos, const char *s, size_t le
 	if (escape)
 		pj_buf_putc(&p->out, PJ_TW_ESCAPE);
 	for (size_t i = 0; i < len; i++) {
-		bool nl = s[i] == '\n' || s[i] == '\f';
-		bool split = s[i] == '\n' && escape == PJ_ESC_LINES;
+		/* Alloy also counts a form feed here, so one inside a comment ate the line break after it. */
+		bool nl = s[i] == '\n';
+		bool split = nl && escape == PJ_ESC_LINES;
 		if (split)
 			pj_buf_putc(&p->out, PJ_TW_ESCAPE);
 		pj_buf_putc(&p->out, s[i]);

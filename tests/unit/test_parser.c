@@ -220,6 +220,12 @@ static void test_blocks_and_labels(void **state)
 	check("b `x` { }", NULL,
 		"t.alloy:1:3: expected block label to be a double quoted string, but got \"`x`\"\n");
 	check("a.true { }", NULL, "t.alloy:1:3: expected identifier, got BOOL\n");
+	/* The name's span ends with its last fragment, comments in between or not. */
+	parsed r = parse("a . /* c */ bc { }");
+	assert_string_equal(r.tree, "a.bc {}");
+	assert_int_equal(r.file->body.stmts[0]->name_span.start, 0);
+	assert_int_equal(r.file->body.stmts[0]->name_span.end, 14);
+	parsed_free(&r);
 	check("true = 1", "", "t.alloy:1:1: expected identifier, got BOOL\n");
 }
 

@@ -89,6 +89,9 @@ static void test_lists_keep_line_breaks(void **state)
 	check("x = { }\ny = [ ]\n", "x = {}\ny = []\n");
 	check("x = f(1,\n2,\n)\n", "x = f(1,\n\t2,\n)\n");
 	check("x = f( )\ny = f(a)(b)[0]\n", "x = f()\ny = f(a)(b)[0]\n");
+	check("x = f(\n)\n", "x = f()\n");
+	/* A comment after the last argument stays there. */
+	check("x = f(\n\t1, // one\n)\n", "x = f(\n\t1, // one\n)\n");
 	check("x = [{\na = 1,\n}]\n", "x = [{\n\ta = 1,\n}]\n");
 }
 
@@ -100,6 +103,13 @@ static void test_comments_kept(void **state)
 	check("x = [\n\t// first\n\t1,\n\t2, // two\n]\n", "x = [\n\t// first\n\t1,\n\t2, // two\n]\n");
 	check("x = 1 /* a */ + /* b */ 2\n", "x = 1 /* a */ + /* b */ 2\n");
 	check("x = 1\n\n\n// trailing\n", "x = 1\n\n// trailing\n");
+	/* Comments inside a block name move in front of the block. */
+	check("a.// c\nb {\n}\n", "// c\na.b { }\n");
+	check("x = 1\na . /* c */ b \"l\" { }\n", "x = 1\n/* c */ a.b \"l\" { }\n");
+	/* A form feed is just a character inside a comment. */
+	check("// a\fb\nx = 1 // c\fd\ny = 2\n", "// a\fb\nx = 1 // c\fd\ny = 2\n");
+	/* A line comment between a dot and the name must keep its line break. */
+	check("x = a.// c\nb\n", "x = a. // c\nb\n");
 	check("/* multi\n   line */\nx = 1\n", "/* multi\n   line */\nx = 1\n");
 }
 
