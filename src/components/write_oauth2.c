@@ -5,7 +5,6 @@
  * Basic Authorization header, read access_token, token_type and expires_in
  * from the JSON answer, and reuse the token until 10 s before it expires.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "components/write_request.h"
+#include "syntax/value.h"
 
 #define EXPIRY_MARGIN_NS 10000000000LL
 #define TOKEN_RESPONSE_MAX (64 * 1024)
@@ -60,50 +60,31 @@ static size_t keep_body(char *data, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* A string or number member of a flat JSON object, as text; false if absent. */
-static bool json_member(const char *body, const char *key, pj_buf *out)
+/* Stores the token from a successful answer (RFC 6749 section 5.1). */
+static bool take_token(pj_oauth2 *o, const char *body, size_t len, char **err)
 {
-	char quoted[64];
-	snprintf(quoted, sizeof(quoted), "\"%s\"", key);
-	const char *p = strstr(body, quoted);
-	if (!p)
-		return false;
-	p += strlen(quoted);
-	while (isspace((unsigned char)*p) || *p == ':')
-		p++;
-	if (*p != '"') {
-		while (isdigit((unsigned char)*p))
-			pj_buf_putc(out, *p++);
-		return out->len > 0;
+	char *parse_err = NULL;
+	pj_value *json = pj_json_parse(body, len, &parse_err);
+	free(parse_err);
+	const pj_value *token = NULL, *type = NULL, *expires = NULL;
+	if (json && pj_value_kind(json) == PJ_OBJECT) {
+		token = pj_object_get(json, "access_token");
+		type = pj_object_get(json, "token_type");
+		expires = pj_object_get(json, "expires_in");
 	}
-	for (p++; *p && *p != '"'; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		pj_buf_putc(out, *p);
-	}
-	return true;
-}
-
-/* Stores the token from a successful answer. */
-static bool take_token(pj_oauth2 *o, const char *body, char **err)
-{
-	pj_buf token = PJ_BUF_INIT, type = PJ_BUF_INIT, expires = PJ_BUF_INIT;
-	bool ok = json_member(body, "access_token", &token) && token.len > 0;
+	bool ok = token && pj_value_kind(token) == PJ_STRING && *pj_value_str(token, NULL);
 	if (!ok) {
 		*err = pj_strdup("oauth2: server response missing access_token");
 	} else {
-		if (!json_member(body, "token_type", &type) || type.len == 0 || strcasecmp(type.data, "bearer") == 0) {
-			pj_buf_reset(&type);
-			pj_buf_puts(&type, "Bearer");
-		}
+		const char *kind = type && pj_value_kind(type) == PJ_STRING ? pj_value_str(type, NULL) : "";
+		if (!*kind || strcasecmp(kind, "bearer") == 0)
+			kind = "Bearer";
 		free(o->header);
-		o->header = pj_asprintf("%s %s", type.data, token.data);
-		int64_t secs = json_member(body, "expires_in", &expires) ? strtoll(expires.data, NULL, 10) : 0;
+		o->header = pj_asprintf("%s %s", kind, pj_value_str(token, NULL));
+		int64_t secs = expires && pj_value_kind(expires) == PJ_NUMBER ? pj_value_int(expires) : 0;
 		o->expires_ns = secs > 0 ? now_ns() + secs * 1000000000LL - EXPIRY_MARGIN_NS : 0;
 	}
-	pj_buf_free(&token);
-	pj_buf_free(&type);
-	pj_buf_free(&expires);
+	pj_value_unref(json);
 	return ok;
 }
 
@@ -144,7 +125,7 @@ static bool fetch_token(pj_oauth2 *o, const pj_value *cfg, char **err)
 	else if (status < 200 || status >= 300)
 		*err = pj_asprintf("oauth2: token endpoint returned HTTP status %ld", status);
 	else
-		ok = take_token(o, pj_buf_cstr(&body), err);
+		ok = take_token(o, pj_buf_cstr(&body), body.len, err);
 	curl_easy_reset(c); /* drops the password and the lists before they are freed */
 	curl_slist_free_all(proxy_headers);
 	pj_buf_free(&secret);

@@ -18,6 +18,7 @@
 #include "base/base64.h"
 #include "base/buf.h"
 #include "components/push_proto.h"
+#include "syntax/value.h"
 
 #define RESPONSE_KEEP 4096
 
@@ -317,43 +318,36 @@ static size_t keep_response(char *data, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* The string value of "key" in a flat JSON object such as Connect's error body; false if absent. */
-static bool json_string(const char *body, const char *key, pj_buf *out)
+/* The string member `key` of a JSON object value, or NULL. */
+static const char *json_string(const pj_value *obj, const char *key)
 {
-	char quoted[32];
-	snprintf(quoted, sizeof(quoted), "\"%s\"", key);
-	const char *p = strstr(body, quoted);
-	if (!p)
-		return false;
-	p += strlen(quoted);
-	while (isspace((unsigned char)*p) || *p == ':')
-		p++;
-	if (*p++ != '"')
-		return false;
-	for (; *p && *p != '"'; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		pj_buf_putc(out, *p == '\n' ? ' ' : *p);
+	const pj_value *v = obj && pj_value_kind(obj) == PJ_OBJECT ? pj_object_get(obj, key) : NULL;
+	return v && pj_value_kind(v) == PJ_STRING ? pj_value_str(v, NULL) : NULL;
+}
+
+/* Appends text on one line: control characters become spaces. */
+static void put_one_line(pj_buf *out, const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		pj_buf_putc(out, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
 	}
-	return true;
 }
 
 /* What the server said: Connect's "<code>: <message>", else the start of the body on one line. */
 static void server_message(const pj_buf *body, pj_buf *out)
 {
-	const char *text = pj_buf_cstr(body);
-	pj_buf code = PJ_BUF_INIT, message = PJ_BUF_INIT;
-	bool json = json_string(text, "message", &message);
-	if (json && json_string(text, "code", &code))
-		pj_buf_printf(out, "%s: %s", code.data, pj_buf_cstr(&message));
-	else if (json)
-		pj_buf_puts(out, pj_buf_cstr(&message));
-	for (size_t i = 0; !json && i < body->len && i < 256; i++) {
-		unsigned char ch = (unsigned char)body->data[i];
-		pj_buf_putc(out, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
-	}
-	pj_buf_free(&code);
-	pj_buf_free(&message);
+	char *err = NULL;
+	pj_value *json = pj_json_parse(pj_buf_cstr(body), body->len, &err);
+	free(err);
+	const char *message = json_string(json, "message"), *code = json_string(json, "code");
+	if (message && code)
+		pj_buf_printf(out, "%s: ", code);
+	if (message)
+		put_one_line(out, message, strlen(message));
+	else
+		put_one_line(out, pj_buf_cstr(body), body->len < 256 ? body->len : 256);
+	pj_value_unref(json);
 }
 
 static pj_write_outcome judge_status(long status, bool retry_429)

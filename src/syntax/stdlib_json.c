@@ -347,15 +347,11 @@ static pj_value *pj_json_value(pj_json *j)
 	}
 }
 
-PJ_BUILTIN(pj_std_from_json)
+pj_value *pj_json_parse(const char *text, size_t len, char **err)
 {
-	if (!pj_check_arity(nargs, 1, false, err))
-		return NULL;
-	pj_value *text = pj_arg_string(args[0], 0, err);
-	if (!text)
-		return NULL;
 	pj_json j = {0};
-	j.s = pj_value_str(text, &j.len);
+	j.s = text;
+	j.len = len;
 	pj_value *v = pj_json_value(&j);
 	if (v) {
 		pj_json_ws(&j);
@@ -372,6 +368,19 @@ PJ_BUILTIN(pj_std_from_json)
 		*err = j.err;
 	}
 	free(j.range_err);
+	return v;
+}
+
+PJ_BUILTIN(pj_std_from_json)
+{
+	if (!pj_check_arity(nargs, 1, false, err))
+		return NULL;
+	pj_value *text = pj_arg_string(args[0], 0, err);
+	if (!text)
+		return NULL;
+	size_t len;
+	const char *s = pj_value_str(text, &len);
+	pj_value *v = pj_json_parse(s, len, err);
 	pj_value_unref(text);
 	return v;
 }

@@ -101,6 +101,11 @@ bool pj_value_equal(const pj_value *a, const pj_value *b);
 void pj_value_write(pj_buf *out, const pj_value *v);
 /* JSON (spec 12.4 uses its own shape; this is plain JSON of the data). */
 void pj_value_write_json(pj_buf *out, const pj_value *v);
+/*
+ * Parses JSON text as encoding.from_json does (numbers become floats, objects
+ * keep their member order). NULL with *err (caller frees) on invalid JSON.
+ */
+pj_value *pj_json_parse(const char *text, size_t len, char **err);
 /* A number as Go's encoding/json writes it; false for NaN and infinities, which JSON cannot carry. */
 bool pj_json_number(pj_buf *out, const pj_value *v);
 
