@@ -111,6 +111,11 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 	}
 	if (end - p < 9)
 		return false;
+	if (d[p + 1] < 0x80) { /* two bytes: line numbers, small ids; cheaper than the word below */
+		*pos = p + 2;
+		*v = (uint64_t)(d[p] & 0x7f) | (uint64_t)d[p + 1] << 7;
+		return true;
+	}
 	uint64_t w;
 	memcpy(&w, d + p, 8);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -9,6 +9,8 @@
 
 #include "base/alloc.h"
 
+#define JFR_POOL_PRESIZE (1u << 20)
+
 static inline size_t jfr_pool_hash(uint64_t key, size_t mask)
 {
 	key ^= key >> 31;
@@ -26,18 +28,26 @@ static jfr_pool_slot *jfr_pool_find(const jfr_pool_index *x, uint64_t key)
 	}
 }
 
+/* Makes room for `need` entries at a load of at most 3/4. */
+static void jfr_pool_reserve(jfr_pool_index *x, uint64_t need)
+{
+	if (need * 4 <= (uint64_t)x->cap * 3)
+		return;
+	jfr_pool_index old = *x;
+	x->cap = old.cap ? old.cap : 64;
+	while (need * 4 > (uint64_t)x->cap * 3)
+		x->cap *= 2;
+	x->slots = pj_calloc(x->cap, sizeof(*x->slots));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.slots[i].pos)
+			*jfr_pool_find(x, old.slots[i].key) = old.slots[i];
+	}
+	free(old.slots);
+}
+
 static void jfr_pool_put(jfr_pool_index *x, uint64_t key, uint64_t pos)
 {
-	if ((x->count + 1) * 4 > x->cap * 3) {
-		jfr_pool_index old = *x;
-		x->cap = old.cap ? old.cap * 2 : 64;
-		x->slots = pj_calloc(x->cap, sizeof(*x->slots));
-		for (size_t i = 0; i < old.cap; i++) {
-			if (old.slots[i].pos)
-				*jfr_pool_find(x, old.slots[i].key) = old.slots[i];
-		}
-		free(old.slots);
-	}
+	jfr_pool_reserve(x, x->count + 1);
 	jfr_pool_slot *s = jfr_pool_find(x, key);
 	x->count += !s->pos;
 	s->key = key;
@@ -57,6 +67,10 @@ static bool jfr_load_pool(jfr_reader *r, size_t *pos, size_t end)
 		return jfr_fail(r, at, "constant pool count %llu does not fit the checkpoint",
 			(unsigned long long)count);
 	const jfr_class *c = &r->classes[cls];
+	/* Sized once from the declared count rather than doubled and rehashed
+	 * on the way: stack trace and method pools run to tens of thousands of
+	 * entries per chunk. Capped, since the count is not yet proven. */
+	jfr_pool_reserve(&r->pools[cls], r->pools[cls].count + (count < JFR_POOL_PRESIZE ? count : JFR_POOL_PRESIZE));
 	for (uint64_t i = 0; i < count; i++) {
 		if (!jfr_read_long(r, pos, end, &key))
 			return false;

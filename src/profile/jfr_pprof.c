@@ -69,6 +69,7 @@ static const struct jfr_event_kind {
 typedef struct jfr_bound_event {
 	int32_t cls;
 	size_t nout; /* fields to decode: up to the last one used */
+	uint64_t want; /* bit i: field i is used */
 	int32_t field[JFR_F_COUNT]; /* -1 = absent */
 	jfr_timespan value_unit;
 } jfr_bound_event;
@@ -134,10 +135,13 @@ static void jfr_bind_chunk(jfr_conv *c)
 		jfr_bound_event *b = &c->ev[e];
 		b->cls = jfr_reader_class(r, jfr_events[e].cls);
 		b->nout = 0;
+		b->want = 0;
 		for (int f = 0; f < JFR_F_COUNT; f++) {
 			const char *name = jfr_events[e].fields[f];
 			int32_t idx = name ? jfr_reader_field(r, b->cls, name) : -1;
 			b->field[f] = idx < JFR_MAX_EVENT_FIELDS ? idx : -1;
+			if (b->field[f] >= 0)
+				b->want |= 1ULL << b->field[f];
 			if (b->field[f] >= 0 && (size_t)b->field[f] + 1 > b->nout)
 				b->nout = (size_t)b->field[f] + 1;
 		}
@@ -278,7 +282,7 @@ static int jfr_convert_chunk(jfr_conv *c)
 		if (ev.cls < 0 || c->ev_of_cls[ev.cls] < 0)
 			continue;
 		int e = c->ev_of_cls[ev.cls];
-		if (!jfr_reader_decode(c->r, ev.cls, ev.body, ev.end, v, c->ev[e].nout, NULL) ||
+		if (!jfr_reader_decode_some(c->r, ev.cls, ev.body, ev.end, c->ev[e].want, v, c->ev[e].nout) ||
 			!jfr_on_event(c, e, v))
 			return -1;
 	}

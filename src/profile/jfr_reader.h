@@ -141,6 +141,15 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 	size_t nout, size_t *next);
 
 /*
+ * jfr_reader_decode() without `next`, for callers that read only some of the
+ * first `nout` fields: bit i of `want` (i < 64) asks for field i; the others
+ * may be stepped over without being decoded, leaving out[i] unspecified.
+ * Faster for classes of varint fields (events); same results and errors.
+ */
+bool jfr_reader_decode_some(jfr_reader *r, int32_t cls, size_t pos, size_t end, uint64_t want, jfr_value *out,
+	size_t nout);
+
+/*
  * Decodes `count` consecutive instances of class `cls` (an array's elements,
  * see jfr_value.pos/u), keeping the first `nout` fields of each as integers:
  * field i of element j goes to out[j * nout + i]. Much cheaper per element

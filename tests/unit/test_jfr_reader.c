@@ -421,6 +421,17 @@ static void test_long_varints_in_frames_keep_alignment(void **state)
 			assert_int_equal(got[2 * i], methods[(i + key) % n]);
 			assert_int_equal(got[2 * i + 1], i);
 		}
+		/* Decoding only some fields steps over the others, long or not. */
+		pos = v[1].pos;
+		for (size_t i = 0; i < 3 * n; i++) {
+			jfr_value f[2], line[2], method[2];
+			size_t at = pos;
+			assert_true(jfr_reader_decode(r, frame, at, next, f, 2, &pos));
+			assert_true(jfr_reader_decode_some(r, frame, at, next, 1u << 1, line, 2));
+			assert_true(jfr_reader_decode_some(r, frame, at, next, 1u << 0, method, 1));
+			assert_int_equal(line[1].u, i);
+			assert_int_equal(method[0].u, methods[(i + key) % n]);
+		}
 	}
 	jfr_reader_free(r);
 	pj_buf_free(&p);
