@@ -1,9 +1,11 @@
 #!/bin/sh
-# pyroscope.java under target churn: five JVMs started and stopped while
-# profiling (2 s windows). Every live one gets profiles; a stopped one leaves
-# no loop thread and no recording behind. Then pyrojava is killed with
-# SIGKILL while a JVM is being profiled and started again: it takes the
-# running session over ("Profiler already started") and profiles resume.
+# pyroscope.java under target churn: five JVMs started and stopped at
+# staggered times during two minutes of profiling (2 s windows). Every live
+# one gets profiles under its own service_name; after each stop the JVM's loop
+# is gone from debug info, its thread has ended and its recording and log are
+# removed. Then pyrojava is killed with SIGKILL while a JVM is being profiled
+# and started again: it takes the running session over ("Profiler already
+# started") and profiles resume.
 # Runs in a private PID namespace so only these JVMs are seen.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
@@ -107,39 +109,90 @@ start_jvm() {
 }
 
 start_profiler
+api=$(sed -n 's/.*now listening.* addr=\([^ ]*\).*/\1/p' "$work/profiler.log" | tail -n 1)
+debug() {
+	curl -sf "http://$api/api/v0/web/components/pyroscope.java.jvms"
+}
 sleep 2
 baseline=$(threads)
 
-# Churn: each JVM lives through a few windows; two overlap at any time.
-prev=
-for n in 1 2 3 4 5; do
-	start_jvm "churn$n"
-	wait_files "$work/out/churn$n/process_cpu/*.pb.gz" 2
-	if [ -n "$prev" ]; then
-		eval "p=\$jvm_$prev"
-		kill -TERM "$p"
-		wait "$p" 2>/dev/null
-	fi
-	prev="churn$n"
-done
-eval "p=\$jvm_$prev"
-kill -TERM "$p"
-wait "$p" 2>/dev/null
+# Sleeps until $1 seconds after the churn began (at once when already later).
+at() {
+	while [ "$(date +%s)" -lt $((t0 + $1)) ]; do sleep 0.2; done
+}
 
-# Every loop ends: the thread count drops back and no recording is left.
-i=0
-while [ "$(threads)" -gt "$baseline" ]; do
-	i=$((i + 1))
-	[ "$i" -gt 200 ] && fail "profiling threads left: $(threads) threads, $baseline before the JVMs"
-	sleep 0.1
-done
-for n in 1 2 3 4 5; do
-	eval "p=\$jvm_churn$n"
-	left=$(ls /tmp/asprof-*-"$p"-* 2>/dev/null)
-	[ -z "$left" ] || fail "files of stopped JVM churn$n left behind: $left"
-done
-debug=$(curl -sf "http://$(sed -n 's/.*now listening.* addr=\([^ ]*\).*/\1/p' "$work/profiler.log" | tail -n 1)/api/v0/web/components/pyroscope.java.jvms")
-case "$debug" in *'"debugInfo":[]'*) ;; *) fail "debug info still lists targets: $debug" ;; esac
+cpu_profiles() {
+	ls "$work/out/$1/process_cpu/"*.pb.gz 2>/dev/null | wc -l
+}
+
+# JVM $1 got profiles of its own: at least $2 CPU profiles under its
+# service_name, labelled with it (up to 60 s).
+wait_profiles() {
+	wait_files "$work/out/$1/process_cpu/*.pb.gz" "$2"
+	grep -qF "\"service_name\":\"$1\"" "$work/out/$1/process_cpu/"*.labels.json ||
+		fail "$1: profiles lack service_name=$1"
+}
+
+live=
+# Stops JVM $1, then waits (up to 30 s each) until its loop is gone from debug
+# info, its thread has ended and its files are removed from /tmp; the JVMs
+# still running keep getting profiles.
+kill_jvm() {
+	eval "p=\$jvm_$1"
+	listed="\"name\":\"pid\",\"type\":\"attr\",\"value\":{\"type\":\"number\",\"value\":$p}}"
+	wait_profiles "$1" 2
+	case "$(debug)" in *"$listed"*) ;; *) fail "$1 (pid $p) missing from debug info: $(debug)" ;; esac
+	kill -TERM "$p"
+	wait "$p" 2>/dev/null
+	live=$(echo "$live" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+	n_live=$(echo "$live" | wc -w)
+	i=0
+	while :; do
+		info=$(debug) || fail "components API"
+		left=$(ls /tmp/asprof-*-"$p"-* 2>/dev/null)
+		case "$info" in *"$listed"*) gone= ;; *) gone=1 ;; esac
+		[ -n "$gone" ] && [ "$(threads)" -le $((baseline + n_live)) ] && [ -z "$left" ] && break
+		i=$((i + 1))
+		[ "$i" -gt 300 ] && fail "$1 (pid $p) left behind: debug info $info; $(threads) threads for $n_live live JVMs (baseline $baseline); files: $left"
+		sleep 0.1
+	done
+	for other in $live; do
+		wait_profiles "$other" $(($(cpu_profiles "$other") + 1))
+	done
+}
+
+start_churn_jvm() {
+	start_jvm "$1"
+	live="$live $1"
+}
+
+# Churn over two minutes: five JVMs started and stopped at staggered times,
+# never more than two at once, each living through many 2 s windows.
+t0=$(date +%s)
+start_churn_jvm churn1
+at 15
+start_churn_jvm churn2
+at 30
+kill_jvm churn1
+at 40
+start_churn_jvm churn3
+at 55
+kill_jvm churn2
+at 65
+start_churn_jvm churn4
+at 80
+kill_jvm churn3
+at 90
+start_churn_jvm churn5
+at 105
+kill_jvm churn4
+at 120
+kill_jvm churn5
+
+# Every loop has ended: the thread count is back at the baseline and debug
+# info lists no target.
+[ "$(threads)" -le "$baseline" ] || fail "profiling threads left: $(threads) threads, $baseline before the JVMs"
+case "$(debug)" in *'"debugInfo":[]'*) ;; *) fail "debug info still lists targets: $(debug)" ;; esac
 
 # SIGKILL while profiling, then a restart takes the session over.
 start_jvm keep

@@ -96,6 +96,7 @@ pyroscope.write "out" {
     min_backoff_period = "100ms"
     max_backoff_period = "500ms"
     max_backoff_retries = 0
+    max_queue_bytes    = 4194304
   }
 }
 END_A
@@ -103,6 +104,8 @@ END_A
 "$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/a.alloy" >"$dir/a.log" 2>&1 &
 pid_a=$!
 addr_a=$(receiver_addr "$dir/a.log")
+wait_for "$dir/a.log" 'msg="now listening for http traffic"'
+api_a=$(sed -n 's/.*msg="now listening for http traffic".* addr=\([^ ]*\).*/\1/p' "$dir/a.log" | head -n 1)
 
 # A push request with one series around the converted profile, encoded by protoc.
 escaped=$(od -An -v -tx1 "$profile" | tr -d ' \n' | sed 's/../\\x&/g')
@@ -150,7 +153,9 @@ for want in '"env":"ci"' '"pyroscope_spy":"javaspy"' '"jfr_event":'; do
 	grep -qF "$want" "$labels" || fail "ingested labels lack $want: $(cat "$labels")"
 done
 
-# B goes down for a few seconds: what A receives meanwhile waits in its queue and arrives once B is back.
+# B goes down for 20 s: what A receives meanwhile waits in its queue (well
+# within max_queue_bytes) while A keeps retrying, and all of it arrives once B
+# is back; nothing is dropped.
 kill -TERM "$pid_b"
 wait "$pid_b" || fail "B exited $? on SIGTERM"
 pid_b=
@@ -162,13 +167,20 @@ for n in 1 2 3; do
 		--data-binary "@$dir/outage.bin" "http://$addr_a/push.v1.PusherService/Push")
 	[ "$status" = 200 ] || fail "push to A during the outage answered $status"
 done
-sleep 3
+sleep 20
+a_metrics() {
+	curl -sf "http://$api_a/metrics" | sed -n "s/^$1{[^}]*} //p" | head -n 1
+}
+retries=$(a_metrics pyroscope_write_retries_total)
+[ "${retries:-0}" -gt 0 ] || fail "A did not retry while B was down (retries: '$retries')"
 sed "s/listen_port    = 0/listen_port    = ${addr_b##*:}/" "$dir/b.alloy" >"$dir/b2.alloy"
 "$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/b2.alloy" >"$dir/b2.log" 2>&1 &
 pid_b=$!
 for n in 1 2 3; do
 	wait_for_file "$dir/store/outage-$n/process_cpu/*.pb.gz"
 done
+dropped=$(a_metrics pyroscope_write_dropped_profiles_total)
+[ "${dropped:-0}" = 0 ] || fail "A dropped $dropped profiles during the outage"
 
 # Bad requests get clear answers.
 status=$(curl -s -o "$dir/bad.out" -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary 'x' \
