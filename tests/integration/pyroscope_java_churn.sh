@@ -15,45 +15,13 @@ if [ -z "${PJ_IN_PIDNS:-}" ]; then
 	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
 fi
 
-JDK=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
-[ -x "$JDK/bin/java" ] || { echo "FAIL: no JDK 17 under /usr/lib/jvm"; exit 1; }
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+PJ_FAIL_TAIL=30
+pj_find_jdk
 
-work=$(mktemp -d)
-pids=
-cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+pj_workdir
 
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do
-		[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-	done
-	exit 1
-}
-
-wait_for() {
-	i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -gt $((${3:-30} * 10)) ] && fail "timed out waiting for '$2' in $1"
-		sleep 0.1
-	done
-}
-
-# Waits (up to 60 s) until the glob $1 matches at least $2 files (default 1).
-wait_files() {
-	i=0
-	while [ "$(ls $1 2>/dev/null | wc -l)" -lt "${2:-1}" ]; do
-		i=$((i + 1))
-		[ "$i" -gt 600 ] && fail "timed out waiting for ${2:-1} files $1"
-		sleep 0.1
-	done
-}
-
-"$JDK/bin/javac" -d "$work/cls" "$PJ_SOURCE_DIR/examples/demo/Demo.java" || fail "javac"
+pj_compile_demo
 
 cat >"$work/profiler.alloy" <<EOT
 discovery.process "local" {
