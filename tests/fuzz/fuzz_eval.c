@@ -1,7 +1,8 @@
 /*
  * Evaluator fuzzer: parses "x = <input>" and evaluates it against a small
  * scope, then renders and converts the result. The raw input also goes to
- * the JSON decoder and the duration parser, which take user text directly.
+ * the JSON decoder, the duration parser and string.format, which take user
+ * text directly.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -74,12 +75,30 @@ static void fuzz_expression(const uint8_t *data, size_t size, const pj_value *sc
 	pj_file_free(f);
 }
 
+/* The raw input as a string.format format over one argument of each kind. */
+static void fuzz_format(const uint8_t *data, size_t size, const pj_value *scope)
+{
+	/* Widths go up to a million per directive, as in Go, so keep formats short. */
+	if (size > 256)
+		return;
+	pj_value *args[8] = {pj_string((const char *)data, size), pj_int(-42), pj_uint(UINT64_MAX), pj_float(1.5e-300),
+		pj_cstring("h\xc3\xa9\xff"), pj_null(), pj_value_ref(pj_object_get(scope, "comp")), pj_secret("pw", 2)};
+	const pj_value *fn = pj_object_get(pj_object_get(pj_stdlib(), "string"), "format");
+	char *err = NULL;
+	pj_value *out = pj_function_fn(fn)(args, 8, &err);
+	pj_value_unref(out);
+	free(err);
+	for (size_t i = 0; i < 8; i++)
+		pj_value_unref(args[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static pj_value *scope;
 	if (!scope)
 		scope = fuzz_scope();
 	fuzz_expression(data, size, scope);
+	fuzz_format(data, size, scope);
 
 	int64_t ns;
 	char *err = NULL;
