@@ -13,6 +13,16 @@
 #include "syntax/token.h"
 #include "syntax/value.h"
 
+/* The value of one hex digit, or -1 (Go escape and JSON rules accept both cases). */
+static inline int pj_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
 /* A number as Alloy's ToString writes it: ints plain, floats shortest without exponent. */
 void pj_number_text(pj_buf *out, const pj_value *v);
 

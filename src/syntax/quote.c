@@ -3,17 +3,7 @@
 #include <stdint.h>
 
 #include "base/utf8.h"
-
-static int pj_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "syntax/internal.h"
 
 /* Reads n digits of the given base at s; returns -1 if they are not all there. */
 static int64_t pj_read_digits(const char *s, size_t avail, int n, int base)
@@ -22,7 +12,7 @@ static int64_t pj_read_digits(const char *s, size_t avail, int n, int base)
 		return -1;
 	int64_t v = 0;
 	for (int i = 0; i < n; i++) {
-		int d = pj_hexval(s[i]);
+		int d = pj_hex_digit((unsigned char)s[i]);
 		if (d < 0 || d >= base)
 			return -1;
 		v = v * base + d;

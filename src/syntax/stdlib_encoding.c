@@ -169,15 +169,6 @@ PJ_BUILTIN(pj_std_url_encode)
 	return pj_buf_string(&b);
 }
 
-static int pj_unhex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* url.QueryUnescape: '+' is a space, %XX a byte; a bad escape is an error naming it. */
 PJ_BUILTIN(pj_std_url_decode)
 {
@@ -194,8 +185,8 @@ PJ_BUILTIN(pj_std_url_decode)
 			pj_buf_putc(&b, ' ');
 		} else if (s[i] != '%') {
 			pj_buf_putc(&b, (char)s[i]);
-		} else if (i + 2 < len && pj_unhex(s[i + 1]) >= 0 && pj_unhex(s[i + 2]) >= 0) {
-			pj_buf_putc(&b, (char)(pj_unhex(s[i + 1]) << 4 | pj_unhex(s[i + 2])));
+		} else if (i + 2 < len && pj_hex_digit(s[i + 1]) >= 0 && pj_hex_digit(s[i + 2]) >= 0) {
+			pj_buf_putc(&b, (char)(pj_hex_digit(s[i + 1]) << 4 | pj_hex_digit(s[i + 2])));
 			i += 2;
 		} else {
 			size_t n = len - i < 3 ? len - i : 3;

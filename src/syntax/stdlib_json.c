@@ -90,21 +90,12 @@ static bool pj_json_peek(pj_json *j, char c)
 	return j->pos < j->len && j->s[j->pos] == c;
 }
 
-static int pj_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* Reads the 4 hex digits of a \u escape; -1 after reporting an error. */
 static int32_t pj_json_u4(pj_json *j)
 {
 	int32_t r = 0;
 	for (int k = 0; k < 4; k++, j->pos++) {
-		int h = j->pos < j->len ? pj_hexval(j->s[j->pos]) : -1;
+		int h = j->pos < j->len ? pj_hex_digit(j->s[j->pos]) : -1;
 		if (h < 0) {
 			pj_json_fail_token(j, "in \\u hexadecimal character escape");
 			return -1;
