@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "frame_types.h"
 #include "engine.h"
 #include "jfr_writer.h"
 #include "log.h"
@@ -247,6 +248,7 @@ static int stop_session(const ag_args *a)
 	ag_window *w = ag_storage_close(false);
 	s.running = false;
 	atomic_store(&active, false);
+	ag_ft_log_counts();
 	if (!w)
 		return 0;
 	if (s.args.output == AG_OUTPUT_JFR)

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "frame_types.h"
 #include "vm.h"
 
 #define THREAD_SET_CAP 8192
@@ -23,6 +24,7 @@ static tid_entry tid_map[TID_MAP_CAP];
 typedef struct frame_buffer {
 	atomic_flag busy;
 	ag_frame frames[AG_MAX_DEPTH];
+	ag_ft_scratch types; /* frame_types.c's working memory */
 } frame_buffer;
 static frame_buffer buffers[BUFFERS]; /* zeroed flags are clear */
 
@@ -132,8 +134,9 @@ static frame_buffer *claim_buffer(uint32_t tid)
 	return NULL;
 }
 
-static void walk(void *jt, void *ucontext, ag_frame *frames, uint32_t *n)
+static void walk(void *jt, void *ucontext, frame_buffer *b, uint32_t *n)
 {
+	ag_frame *frames = b->frames;
 	ag_call_trace trace = {
 		.env_id = (JNIEnv *)((char *)jt + ag_jvm.env_offset),
 		.num_frames = 0,
@@ -142,6 +145,7 @@ static void walk(void *jt, void *ucontext, ag_frame *frames, uint32_t *n)
 	ag_jvm.agct(&trace, max_depth, ucontext);
 	if (trace.num_frames > 0) {
 		*n = (uint32_t)trace.num_frames;
+		ag_ft_classify(jt, ucontext, frames, *n, *n >= (uint32_t)max_depth, &b->types);
 		return;
 	}
 	/* Keep the sample with one frame naming AGCT's failure code. */
@@ -170,7 +174,7 @@ uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state st
 		return 0;
 	}
 	uint32_t n = 0;
-	walk(jt, ucontext, b->frames, &n);
+	walk(jt, ucontext, b, &n);
 	ag_event ev = {
 		.ticks = ag_ticks(),
 		.tid = tid,

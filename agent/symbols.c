@@ -25,16 +25,19 @@ void ag_describe_frame(const ag_frame *f, ag_frame_desc *out)
 		out->type = AG_FRAME_CPP;
 		return;
 	}
-	if (f->bci == -3) {
+	int32_t bci = ag_bci_value(f->bci);
+	int type = ag_bci_type(f->bci);
+	if (bci == -3) {
 		/* AGCT's mark for a Java native method. */
 		out->type = AG_FRAME_NATIVE;
 		return;
 	}
-	/* Plain AGCT cannot tell interpreted from compiled frames; like
-	 * async-profiler's raw frames these count as compiled. */
-	out->type = AG_FRAME_JIT;
-	if (f->bci >= 0) {
-		out->bci = f->bci;
-		out->line = ag_method_line(out->method, f->bci);
+	/* Without a type from frame_types.c (JVMTI stacks, or a stack it could
+	 * not type), Java frames count as compiled, like async-profiler's raw
+	 * AGCT frames. */
+	out->type = type >= 0 ? type : AG_FRAME_JIT;
+	if (bci >= 0) {
+		out->bci = bci;
+		out->line = ag_method_line(out->method, bci);
 	}
 }

@@ -23,6 +23,35 @@ enum {
 
 extern const char *const ag_frame_type_names[AG_FRAME_TYPES];
 
+/*
+ * A Java frame whose type is known carries it in its bci: bits 24-31 hold
+ * type + 1, bits 0-23 the bci (or AGCT's negative code) in 24-bit two's
+ * complement. Untyped frames have 0x00 or 0xff there (plain bci >= 0 or a
+ * negative code); real bcis stay below 65536, so nothing collides. Keeping
+ * it in the bci leaves the frame layout AGCT fills untouched and makes
+ * stacks that differ only in types distinct traces.
+ */
+static inline int32_t ag_bci_with_type(int32_t bci, int type)
+{
+	return (int32_t)(((uint32_t)(type + 1) << 24) | ((uint32_t)bci & 0xffffffu));
+}
+
+/* The type stored with the frame, -1 if none. */
+static inline int ag_bci_type(int32_t v)
+{
+	uint32_t top = (uint32_t)v >> 24;
+	return top >= 1 && top <= AG_FRAME_TYPES ? (int)top - 1 : -1;
+}
+
+/* The bci (or negative code) without the type. */
+static inline int32_t ag_bci_value(int32_t v)
+{
+	if (ag_bci_type(v) < 0)
+		return v;
+	uint32_t raw = (uint32_t)v & 0xffffffu;
+	return raw & 0x800000u ? (int32_t)raw - 0x1000000 : (int32_t)raw;
+}
+
 typedef struct ag_frame_desc {
 	const ag_method *method; /* NULL for synthetic frames */
 	const char *synthetic; /* name of a synthetic frame */

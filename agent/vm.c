@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "frame_types.h"
 #include "jdk_version.h"
 #include "log.h"
 #include "profiler.h"
@@ -243,6 +244,8 @@ bool ag_vm_attach_live(JNIEnv *jni)
 	if (!ag_jvm.agct || !ag_jvm.bridge_ok)
 		ag_log(AG_LOG_WARN, "Java stacks unavailable: %s",
 			ag_jvm.agct ? "could not map threads to their JNIEnv" : "AsyncGetCallTrace not found");
+	if (ag_jvm.agct && ag_jvm.bridge_ok)
+		ag_ft_init();
 	add_existing_threads(jni);
 	create_all_method_ids(jni);
 	return ag_jvm.bridge_ok;

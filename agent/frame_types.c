@@ -1,0 +1,677 @@
+#include "frame_types.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "log.h"
+#include "symbols.h"
+#include "vm.h"
+
+/*
+ * Memory safety of the walk (it runs in a signal handler, on the
+ * interrupted thread). No read goes through a fault handler: HotSpot owns
+ * SIGSEGV, and a chained handler of ours would sit in every implicit null
+ * check the JIT relies on, while process_vm_readv costs a system call per
+ * word. Instead every read is bounded to memory known to be mapped:
+ *  - the interrupted thread's own stack, between its stack pointer and the
+ *    stack base HotSpot recorded (frames, the frame anchor's frames, the
+ *    JavaCallWrapper of an entry frame all live there);
+ *  - the committed part of a code heap, [VirtualSpace._low, _high) as the
+ *    CodeHeap object says at the time of the read (the code cache never
+ *    uncommits), and its segment map likewise: code blob headers and
+ *    nmethod fields are read there only;
+ *  - objects HotSpot never frees while the thread runs: the current
+ *    JavaThread, the CodeHeap objects, and the jmethodID slots (JNI method
+ *    id blocks are never freed; see ag_ft_init for the JDKs where a
+ *    jmethodID is such a slot).
+ * A Method* is compared, never dereferenced. Values read may be stale or
+ * torn (a blob freed and reused meanwhile): they are checked (pc inside the
+ * blob, sizes in range, stack addresses rising) and, above all, the result
+ * must fit the frames AsyncGetCallTrace returned, or the stack stays untyped.
+ */
+
+static ag_hs hs;
+static atomic_bool enabled;
+static _Atomic uint64_t counts[AG_FT_RESULTS];
+
+/* ---------------- layout ---------------- */
+
+static bool fld(const ag_vms *v, const char *type, const char *field, ag_hs_field *out)
+{
+	ag_vms_field f;
+	if (!ag_vms_field_of(v, type, field, &f) || f.is_static || f.offset > UINT32_MAX)
+		return false;
+	uint64_t size = 0;
+	if (f.type) {
+		size_t len = strlen(f.type);
+		if (len && f.type[len - 1] == '*')
+			size = sizeof(void *);
+		else if (!ag_vms_type_size(v, f.type, &size))
+			size = 0;
+	}
+	out->off = (uint32_t)f.offset;
+	out->size = size == 1 || size == 2 || size == 4 || size == 8 ? (uint8_t)size : 0;
+	return true;
+}
+
+/* A field that must be there with a scalar size. */
+static bool scalar(const ag_vms *v, const char *type, const char *field, ag_hs_field *out)
+{
+	return fld(v, type, field, out) && out->size;
+}
+
+static void *static_addr(const ag_vms *v, const char *type, const char *field)
+{
+	ag_vms_field f;
+	if (!ag_vms_field_of(v, type, field, &f) || !f.is_static)
+		return NULL;
+	return f.address;
+}
+
+static int64_t read_sized(uintptr_t addr, uint8_t size)
+{
+	switch (size) {
+	case 1: return *(const volatile int8_t *)addr;
+	case 2: return *(const volatile int16_t *)addr;
+	case 4: return *(const volatile int32_t *)addr;
+	default: return *(const volatile int64_t *)addr;
+	}
+}
+
+static int64_t read_field(uintptr_t base, ag_hs_field f)
+{
+	return read_sized(base + f.off, f.size);
+}
+
+#define NEED(cond, what)                                          \
+	do {                                                      \
+		if (!(cond)) {                                    \
+			snprintf(why, whylen, "VMStructs: no %s", what); \
+			return false;                             \
+		}                                                 \
+	} while (0)
+
+bool ag_hs_resolve(const ag_vms *v, ag_hs *out, char *why, size_t whylen)
+{
+	ag_hs h;
+	memset(&h, 0, sizeof(h));
+	NEED(scalar(v, "CodeHeap", "_log2_segment_size", &h.heap_log2) &&
+		fld(v, "CodeHeap", "_memory", &h.heap_memory) && fld(v, "CodeHeap", "_segmap", &h.heap_segmap),
+		"CodeHeap layout");
+	NEED(scalar(v, "VirtualSpace", "_low", &h.vs_low) && scalar(v, "VirtualSpace", "_high", &h.vs_high),
+		"VirtualSpace layout");
+	ag_hs_field header, used;
+	uint64_t block_size = 0;
+	NEED(ag_vms_type_size(v, "HeapBlock", &block_size) && block_size && block_size <= 64 &&
+		fld(v, "HeapBlock", "_header", &header) && scalar(v, "HeapBlock::Header", "_used", &used),
+		"HeapBlock layout");
+	h.block_size = (uint32_t)block_size;
+	h.block_used = (ag_hs_field){header.off + used.off, used.size};
+	NEED(scalar(v, "CodeBlob", "_frame_size", &h.cb_frame_size) &&
+		scalar(v, "CodeBlob", "_frame_complete_offset", &h.cb_frame_complete), "CodeBlob frame fields");
+	bool absolute = scalar(v, "CodeBlob", "_code_begin", &h.cb_code_begin) &&
+		scalar(v, "CodeBlob", "_code_end", &h.cb_code_end);
+	bool relative = scalar(v, "CodeBlob", "_code_offset", &h.cb_code_offset) &&
+		scalar(v, "CodeBlob", "_data_offset", &h.cb_data_offset);
+	NEED(absolute || relative, "CodeBlob code bounds");
+	if (absolute)
+		h.cb_code_offset.size = h.cb_data_offset.size = 0;
+	/* JDK 23+ tags blobs with a kind; older ones are told apart by name. */
+	if (!(scalar(v, "CodeBlob", "_kind", &h.cb_kind) && ag_vms_int(v, "CodeBlobKind::Nmethod", &h.kind_nmethod))) {
+		h.cb_kind.size = 0;
+		NEED(scalar(v, "CodeBlob", "_name", &h.cb_name) && h.cb_name.size == sizeof(void *), "CodeBlob kind or name");
+	}
+	NEED(scalar(v, "nmethod", "_method", &h.nm_method) || scalar(v, "CompiledMethod", "_method", &h.nm_method),
+		"nmethod::_method");
+	NEED(scalar(v, "nmethod", "_comp_level", &h.nm_level), "nmethod::_comp_level");
+	NEED(fld(v, "JavaThread", "_anchor", &h.jt_anchor) && scalar(v, "JavaFrameAnchor", "_last_Java_sp", &h.anchor_sp) &&
+		scalar(v, "JavaFrameAnchor", "_last_Java_pc", &h.anchor_pc) &&
+		scalar(v, "JavaFrameAnchor", "_last_Java_fp", &h.anchor_fp) &&
+		fld(v, "JavaCallWrapper", "_anchor", &h.wrapper_anchor),
+		"frame anchor layout");
+	NEED(scalar(v, "JavaThread", "_stack_base", &h.jt_stack_base) ||
+		scalar(v, "Thread", "_stack_base", &h.jt_stack_base), "thread stack base");
+	NEED(ag_vms_int(v, "frame::entry_frame_call_wrapper_offset", &h.entry_wrapper_slot),
+		"frame::entry_frame_call_wrapper_offset");
+	if (!ag_vms_int(v, "frame::interpreter_frame_sender_sp_offset", &h.interp_sender_sp_slot))
+		h.interp_sender_sp_slot = -1;
+#if defined(__x86_64__)
+	/* frame_x86.hpp: saved fp at fp[0], return pc at fp[1], then sender_sp, last_sp, method. */
+	h.interp_method_slot = -3;
+	NEED(h.interp_sender_sp_slot == -1, "x86_64 interpreter frame layout");
+#else
+	snprintf(why, whylen, "frame layout of this architecture is not known");
+	return false;
+#endif
+
+	/* Static state, set up before the VM runs Java code and fixed since. */
+	ag_hs_field len, data, stub_buffer, buffer_limit;
+	void *const *heaps_addr = static_addr(v, "CodeCache", "_heaps");
+	NEED(heaps_addr && *heaps_addr && scalar(v, "GrowableArrayBase", "_len", &len) &&
+		scalar(v, "GrowableArray<int>", "_data", &data), "CodeCache::_heaps");
+	uintptr_t heaps = (uintptr_t)*heaps_addr;
+	int64_t nheaps = read_field(heaps, len);
+	const uintptr_t *heap_list = (const uintptr_t *)(uintptr_t)read_field(heaps, data);
+	NEED(nheaps > 0 && nheaps <= AG_HS_MAX_HEAPS && heap_list, "code heaps");
+	for (int64_t i = 0; i < nheaps; i++) {
+		NEED(heap_list[i], "code heap");
+		h.heaps[h.nheaps++] = heap_list[i];
+	}
+	void *const *code = static_addr(v, "AbstractInterpreter", "_code");
+	NEED(code && *code && scalar(v, "StubQueue", "_stub_buffer", &stub_buffer) &&
+		scalar(v, "StubQueue", "_buffer_limit", &buffer_limit), "interpreter code");
+	h.interp_lo = (uintptr_t)read_field((uintptr_t)*code, stub_buffer);
+	int64_t limit = read_field((uintptr_t)*code, buffer_limit);
+	NEED(h.interp_lo && limit > 0, "interpreter code bounds");
+	h.interp_hi = h.interp_lo + (uintptr_t)limit;
+	void *const *call_stub = static_addr(v, "StubRoutines", "_call_stub_return_address");
+	NEED(call_stub && *call_stub, "StubRoutines::_call_stub_return_address");
+	h.call_stub_return = (uintptr_t)*call_stub;
+	*out = h;
+	return true;
+}
+
+/* ---------------- signal-side reads ---------------- */
+
+typedef struct walk_ctx {
+	const ag_hs *hs;
+	uintptr_t stack_lo, stack_hi;
+} walk_ctx;
+
+static bool stack_word(const walk_ctx *c, uintptr_t addr, uintptr_t *out)
+{
+	if ((addr & 7) || addr < c->stack_lo || addr >= c->stack_hi || c->stack_hi - addr < 8)
+		return false;
+	*out = *(const volatile uintptr_t *)addr;
+	return true;
+}
+
+typedef struct heap_view {
+	uintptr_t lo, hi; /* committed code */
+	uintptr_t seg_lo, seg_hi; /* committed segment map */
+	int log2;
+} heap_view;
+
+static bool heap_of(const ag_hs *h, uintptr_t pc, heap_view *out)
+{
+	for (uint32_t i = 0; i < h->nheaps; i++) {
+		uintptr_t mem = h->heaps[i] + h->heap_memory.off;
+		uintptr_t lo = (uintptr_t)read_field(mem, h->vs_low), hi = (uintptr_t)read_field(mem, h->vs_high);
+		if (pc < lo || pc >= hi)
+			continue;
+		uintptr_t seg = h->heaps[i] + h->heap_segmap.off;
+		out->lo = lo;
+		out->hi = hi;
+		out->seg_lo = (uintptr_t)read_field(seg, h->vs_low);
+		out->seg_hi = (uintptr_t)read_field(seg, h->vs_high);
+		out->log2 = (int)read_field(h->heaps[i], h->heap_log2);
+		return out->seg_lo && out->seg_hi > out->seg_lo && out->log2 > 0 && out->log2 < 16;
+	}
+	return false;
+}
+
+/* Reads a field of an object that must lie inside the heap's committed code. */
+static bool code_field(const heap_view *hv, uintptr_t base, ag_hs_field f, int64_t *out)
+{
+	uintptr_t a = base + f.off;
+	if (!f.size || a < hv->lo || a > hv->hi - f.size || (a & (f.size - 1)))
+		return false;
+	*out = read_sized(a, f.size);
+	return true;
+}
+
+typedef struct blob_info {
+	uintptr_t blob;
+	int64_t frame_size; /* words */
+	int64_t frame_complete; /* offset from code begin, -1 = never */
+	uintptr_t code_begin, code_end;
+	bool nmethod;
+	uintptr_t method;
+	int8_t level;
+} blob_info;
+
+
+/* The blob's name is one of `names` (libjvm string literals, read in bounds). */
+static bool name_is_nmethod(const ag_hs *h, uintptr_t s)
+{
+	static const char *const names[] = {"nmethod", "native nmethod"};
+	const size_t longest = sizeof("native nmethod");
+	for (uint32_t r = 0; r < h->njvm; r++) {
+		if (s < h->jvm_lo[r] || s >= h->jvm_hi[r] || h->jvm_hi[r] - s < longest)
+			continue;
+		const volatile char *p = (const volatile char *)s;
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			size_t i = 0;
+			while (names[k][i] && p[i] == names[k][i])
+				i++;
+			if (!names[k][i] && !p[i])
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* The code blob holding pc, found through the code heap's segment map. */
+static bool find_blob(const ag_hs *h, uintptr_t pc, blob_info *out)
+{
+	heap_view hv;
+	if (!heap_of(h, pc, &hv))
+		return false;
+	uintptr_t idx = (pc - hv.lo) >> hv.log2;
+	const volatile uint8_t *seg = (const volatile uint8_t *)hv.seg_lo;
+	uintptr_t segs = hv.seg_hi - hv.seg_lo;
+	if (idx >= segs || seg[idx] == 0xff) /* 0xff: a free segment */
+		return false;
+	/* Each map byte says how many segments back to hop towards the block start. */
+	for (int guard = 0; seg[idx] > 0; guard++) {
+		uint8_t hop = seg[idx];
+		if (hop == 0xff || hop > idx || guard > 1 << 16)
+			return false;
+		idx -= hop;
+	}
+	uintptr_t block = hv.lo + (idx << hv.log2);
+	int64_t used;
+	if (!code_field(&hv, block, h->block_used, &used) || !used)
+		return false;
+	uintptr_t blob = block + h->block_size;
+	int64_t fs, fc, a, b;
+	if (!code_field(&hv, blob, h->cb_frame_size, &fs) || !code_field(&hv, blob, h->cb_frame_complete, &fc))
+		return false;
+	if (h->cb_code_offset.size) {
+		if (!code_field(&hv, blob, h->cb_code_offset, &a) || !code_field(&hv, blob, h->cb_data_offset, &b))
+			return false;
+		a += (int64_t)blob;
+		b += (int64_t)blob;
+	} else if (!code_field(&hv, blob, h->cb_code_begin, &a) || !code_field(&hv, blob, h->cb_code_end, &b)) {
+		return false;
+	}
+	if ((uintptr_t)a > pc || pc >= (uintptr_t)b || (uintptr_t)b > hv.hi)
+		return false;
+	*out = (blob_info){.blob = blob, .frame_size = fs, .frame_complete = fc,
+		.code_begin = (uintptr_t)a, .code_end = (uintptr_t)b};
+	int64_t v;
+	if (h->cb_kind.size) {
+		if (!code_field(&hv, blob, h->cb_kind, &v))
+			return false;
+		out->nmethod = v == h->kind_nmethod;
+	} else {
+		if (!code_field(&hv, blob, h->cb_name, &v))
+			return false;
+		out->nmethod = name_is_nmethod(h, (uintptr_t)v);
+	}
+	if (out->nmethod) {
+		int64_t m, level;
+		if (!code_field(&hv, blob, h->nm_method, &m) || !code_field(&hv, blob, h->nm_level, &level) || !m)
+			return false;
+		out->method = (uintptr_t)m;
+		out->level = (int8_t)level;
+	}
+	return true;
+}
+
+/* ---------------- the physical walk ---------------- */
+
+#define MAX_FRAME_WORDS (1 << 20)
+
+/*
+ * Walks the physical frames of the current thread, top first, from its
+ * frame anchor (when it is outside Java code) or from the signal context.
+ * Stops at the bottom entry frame. Returns the number of Java frames, or
+ * -1 (walk failed) / -2 (did not start in Java code).
+ */
+static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr_t fp,
+	ag_pframe *out, uint32_t max)
+{
+	const ag_hs *h = c->hs;
+	uintptr_t anchor = jt + h->jt_anchor.off;
+	uintptr_t a_sp = (uintptr_t)read_field(anchor, h->anchor_sp);
+	bool top = true;
+	if (a_sp) {
+		/* Outside Java code: AsyncGetCallTrace starts from the anchor too. */
+		uintptr_t a_pc = (uintptr_t)read_field(anchor, h->anchor_pc);
+		if (!a_pc)
+			return -2;
+		sp = a_sp;
+		pc = a_pc;
+		fp = (uintptr_t)read_field(anchor, h->anchor_fp);
+		top = false;
+	}
+	uintptr_t usp = sp; /* the frame's unextended stack pointer */
+	uint32_t n = 0;
+	for (uint32_t steps = 0; steps < 4 * max + 64; steps++) {
+		if (usp < c->stack_lo || usp >= c->stack_hi)
+			return -1;
+		if (pc == h->call_stub_return) {
+			/* An entry frame: Java called from the VM. Continue where that call left Java, if anywhere. */
+			uintptr_t wrapper, next_sp, next_pc, next_fp;
+			if (!stack_word(c, fp + (uintptr_t)((intptr_t)h->entry_wrapper_slot * 8), &wrapper) ||
+				!stack_word(c, wrapper + h->wrapper_anchor.off + h->anchor_sp.off, &next_sp))
+				return -1;
+			if (!next_sp)
+				return (int)n;
+			if (next_sp <= usp || !stack_word(c, wrapper + h->wrapper_anchor.off + h->anchor_pc.off, &next_pc) ||
+				!stack_word(c, wrapper + h->wrapper_anchor.off + h->anchor_fp.off, &next_fp))
+				return -1;
+			if (!next_pc && !stack_word(c, next_sp - 8, &next_pc))
+				return -1;
+			usp = next_sp;
+			pc = next_pc;
+			fp = next_fp;
+			top = false;
+			continue;
+		}
+		if (pc >= h->interp_lo && pc < h->interp_hi) {
+			uintptr_t method, sender_usp, ret, link;
+			if (fp < usp || !stack_word(c, fp + (uintptr_t)((intptr_t)h->interp_method_slot * 8), &method) ||
+				!stack_word(c, fp + (uintptr_t)((intptr_t)h->interp_sender_sp_slot * 8), &sender_usp) ||
+				!stack_word(c, fp + 8, &ret) || !stack_word(c, fp, &link))
+				return top ? -2 : -1;
+			if (n >= max)
+				return -1;
+			out[n++] = (ag_pframe){.method = method, .kind = AG_PF_INTERPRETED};
+			if (sender_usp <= fp || link <= fp)
+				return -1;
+			usp = sender_usp;
+			pc = ret;
+			fp = link;
+			top = false;
+			continue;
+		}
+		blob_info b;
+		if (!find_blob(h, pc, &b))
+			return top && n == 0 ? -2 : -1;
+		if (b.frame_size <= 0 || b.frame_size > MAX_FRAME_WORDS)
+			return top && n == 0 ? -2 : -1;
+		/* A frame still being built (prologue) cannot be followed. */
+		if (top && (b.frame_complete < 0 || pc < b.code_begin + (uintptr_t)b.frame_complete))
+			return -2;
+		if (b.nmethod) {
+			if (n >= max)
+				return -1;
+			out[n++] = (ag_pframe){.method = b.method, .kind = AG_PF_COMPILED, .level = b.level};
+		}
+		/* Other blobs with a frame (runtime stubs) hold no Java frame: step over them. */
+		uintptr_t sender_sp = usp + (uintptr_t)b.frame_size * 8, ret, link;
+		if (!stack_word(c, sender_sp - 8, &ret) || !stack_word(c, sender_sp - 16, &link))
+			return -1;
+		usp = sender_sp;
+		pc = ret;
+		fp = link;
+		top = false;
+	}
+	return -1;
+}
+
+/* ---------------- matching ---------------- */
+
+static bool is_native(const ag_frame *f)
+{
+	return f->bci == -3;
+}
+
+/*
+ * The next possible last virtual frame of physical frame k, whose frames
+ * start at s, after `prev` (-1: the first), searching up (dir 1) or down.
+ */
+static int candidate(const ag_pframe *p, uint32_t k, uint32_t np, const ag_frame *virt, uint32_t nv,
+	ag_ft_method_fn method_of, uint32_t s, int prev, int dir, long *budget)
+{
+	if (s >= nv || nv - s < np - k)
+		return -1;
+	if (p[k].kind != AG_PF_COMPILED) {
+		--*budget;
+		return prev < 0 && method_of(&virt[s]) == p[k].method ? (int)s : -1;
+	}
+	/* Each later physical frame needs a virtual frame of its own. */
+	uint32_t hi = nv - (np - k);
+	/* Native methods are never inlined: a native frame can only be a frame's last. */
+	for (uint32_t j = s; j < hi; j++) {
+		--*budget;
+		if (is_native(&virt[j])) {
+			hi = j;
+			break;
+		}
+	}
+	if (dir > 0) {
+		for (uint32_t j = prev < 0 ? s : (uint32_t)prev + 1; j <= hi; j++) {
+			--*budget;
+			if (method_of(&virt[j]) == p[k].method && (j == s || !is_native(&virt[j])))
+				return (int)j;
+		}
+	} else {
+		for (int64_t j = prev < 0 ? (int64_t)hi : (int64_t)prev - 1; j >= (int64_t)s; j--) {
+			--*budget;
+			if (method_of(&virt[j]) == p[k].method && (j == (int64_t)s || !is_native(&virt[j])))
+				return (int)j;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Depth-first search for the first fit in order: dir 1 takes each
+ * physical frame's earliest possible end, dir -1 its latest. end[k] is the
+ * last virtual frame of physical frame k.
+ */
+static ag_ft_result search(const ag_pframe *p, uint32_t np, const ag_frame *virt, uint32_t nv,
+	ag_ft_method_fn method_of, int dir, uint16_t *end, long *budget)
+{
+	uint32_t k = 0;
+	int prev = -1;
+	for (;;) {
+		if (*budget <= 0)
+			return AG_FT_AMBIGUOUS;
+		uint32_t s = k ? (uint32_t)end[k - 1] + 1 : 0;
+		int j = candidate(p, k, np, virt, nv, method_of, s, prev, dir, budget);
+		if (j < 0) {
+			if (k == 0)
+				return AG_FT_MISMATCH;
+			k--;
+			prev = end[k];
+			continue;
+		}
+		end[k] = (uint16_t)j;
+		if (k + 1 == np) {
+			if ((uint32_t)j + 1 == nv)
+				return AG_FT_TYPED;
+			prev = j;
+			continue;
+		}
+		k++;
+		prev = -1;
+	}
+}
+
+ag_ft_result ag_ft_match(const ag_pframe *p, uint32_t np, const ag_frame *virt, uint32_t nv,
+	ag_ft_method_fn method_of, uint16_t *first, uint16_t *last)
+{
+	if (np == 0 || nv == 0 || np > nv || nv > AG_FT_MAX_DEPTH)
+		return AG_FT_MISMATCH;
+	/* Enough for any stack without deep recursion of one compiled method; beyond, give up. */
+	long budget = 64L * (nv + np) + 4096;
+	ag_ft_result r = search(p, np, virt, nv, method_of, 1, first, &budget);
+	if (r != AG_FT_TYPED)
+		return r;
+	r = search(p, np, virt, nv, method_of, -1, last, &budget);
+	if (r != AG_FT_TYPED)
+		return AG_FT_AMBIGUOUS;
+	/*
+	 * The earliest-first and latest-first fits are the lexicographically
+	 * smallest and largest: when they agree, every fit agrees with them,
+	 * so the fit is the only one.
+	 */
+	for (uint32_t k = 0; k < np; k++)
+		if (first[k] != last[k])
+			return AG_FT_AMBIGUOUS;
+	for (uint32_t k = 0; k < np; k++)
+		first[k] = k ? (uint16_t)(last[k - 1] + 1) : 0;
+	return AG_FT_TYPED;
+}
+
+void ag_ft_apply(const ag_pframe *p, uint32_t np, ag_frame *virt, const uint16_t *first, const uint16_t *last)
+{
+	for (uint32_t k = 0; k < np; k++) {
+		for (uint32_t i = first[k]; i <= last[k]; i++) {
+			int type;
+			if (is_native(&virt[i]))
+				type = AG_FRAME_NATIVE;
+			else if (p[k].kind == AG_PF_INTERPRETED)
+				type = AG_FRAME_INTERPRETED;
+			else if (i < last[k])
+				type = AG_FRAME_INLINED;
+			else
+				type = p[k].level >= 1 && p[k].level <= 3 ? AG_FRAME_C1 : AG_FRAME_JIT;
+			virt[i].bci = ag_bci_with_type(virt[i].bci, type);
+		}
+	}
+}
+
+/* ---------------- the signal-side entry ---------------- */
+
+static uintptr_t method_of_id(const ag_frame *f)
+{
+	/* A jmethodID points at a slot holding the Method* (see ag_ft_init). */
+	return f->method ? *(const volatile uintptr_t *)f->method : 0;
+}
+
+static ag_ft_result count(ag_ft_result r)
+{
+	atomic_fetch_add_explicit(&counts[r], 1, memory_order_relaxed);
+	return r;
+}
+
+ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames, uint32_t n,
+	bool truncated, ag_ft_scratch *scratch)
+{
+	if (!atomic_load_explicit(&enabled, memory_order_acquire))
+		return count(AG_FT_DISABLED);
+	if (truncated || n > AG_FT_MAX_DEPTH)
+		return count(AG_FT_TRUNCATED);
+	for (uint32_t i = 0; i < n; i++)
+		if (!frames[i].method || !method_of_id(&frames[i]))
+			return count(AG_FT_NO_METHOD);
+#if defined(__x86_64__)
+	const ucontext_t *uc = ucontext;
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+#else
+	(void)ucontext;
+	uintptr_t pc = 0, sp = 0, fp = 0;
+	return count(AG_FT_DISABLED);
+#endif
+	uintptr_t jt = (uintptr_t)java_thread;
+	walk_ctx c = {.hs = &hs, .stack_lo = sp, .stack_hi = (uintptr_t)read_field(jt, hs.jt_stack_base)};
+	if (c.stack_hi <= c.stack_lo || c.stack_hi - c.stack_lo > (uintptr_t)1 << 32)
+		return count(AG_FT_WALK_FAILED);
+	int np = walk(&c, jt, pc, sp, fp, scratch->phys, n);
+	if (np == -2)
+		return count(AG_FT_TOP_NOT_JAVA);
+	if (np < 0)
+		return count(AG_FT_WALK_FAILED);
+	ag_ft_result r = ag_ft_match(scratch->phys, (uint32_t)np, frames, n, method_of_id, scratch->first,
+		scratch->last);
+	if (r == AG_FT_TYPED)
+		ag_ft_apply(scratch->phys, (uint32_t)np, frames, scratch->first, scratch->last);
+	return count(r);
+}
+
+/* ---------------- setup and reporting ---------------- */
+
+typedef struct jvm_search {
+	uintptr_t base;
+	ag_hs *h;
+} jvm_search;
+
+static int add_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	jvm_search *js = arg;
+	if (info->dlpi_addr != js->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum && js->h->njvm < AG_HS_MAX_HEAPS; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_R))
+			continue;
+		js->h->jvm_lo[js->h->njvm] = info->dlpi_addr + ph->p_vaddr;
+		js->h->jvm_hi[js->h->njvm] = info->dlpi_addr + ph->p_vaddr + ph->p_filesz;
+		js->h->njvm++;
+	}
+	return 1;
+}
+
+static int java_feature(const char *v)
+{
+	int major = 0;
+	if (strncmp(v, "1.", 2) == 0)
+		v += 2;
+	return sscanf(v, "%d", &major) == 1 ? major : 0;
+}
+
+void ag_ft_init(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	char why[160] = "";
+	ag_vms v;
+	int feature = java_feature(ag_jvm.java_version);
+	if (feature < 17 || feature > 25) {
+		/* JDK 26 made jmethodIDs table indexes; older JDKs lay the code cache out differently. */
+		snprintf(why, sizeof(why), "not supported on Java %s", ag_jvm.java_version);
+	} else if (ag_vms_from_jvm(&v, why, sizeof(why)) && ag_hs_resolve(&v, &hs, why, sizeof(why))) {
+		Dl_info info;
+		void *lib = dlopen("libjvm.so", RTLD_LAZY | RTLD_NOLOAD);
+		void *anchor = lib ? dlsym(lib, "gHotSpotVMStructs") : NULL;
+		if (anchor && dladdr(anchor, &info) && info.dli_fbase) {
+			jvm_search js = {(uintptr_t)info.dli_fbase, &hs};
+			dl_iterate_phdr(add_segments, &js);
+		}
+		if (!hs.cb_kind.size && !hs.njvm)
+			snprintf(why, sizeof(why), "libjvm.so segments not found");
+		else
+			atomic_store_explicit(&enabled, true, memory_order_release);
+	}
+	if (!atomic_load(&enabled))
+		ag_log(AG_LOG_INFO, "Frame types unavailable (%s): Java frames are recorded as JIT compiled", why);
+}
+
+bool ag_ft_enabled(void)
+{
+	return atomic_load(&enabled);
+}
+
+void ag_ft_counts(uint64_t out[AG_FT_RESULTS], bool reset)
+{
+	for (int i = 0; i < AG_FT_RESULTS; i++)
+		out[i] = reset ? atomic_exchange(&counts[i], 0) : atomic_load(&counts[i]);
+}
+
+void ag_ft_log_counts(void)
+{
+	static const char *const names[AG_FT_RESULTS] = {
+		"typed", "disabled", "truncated", "no method id", "top frame not Java",
+		"walk failed", "mismatch", "ambiguous",
+	};
+	uint64_t c[AG_FT_RESULTS];
+	ag_ft_counts(c, true);
+	uint64_t total = 0;
+	for (int i = 0; i < AG_FT_RESULTS; i++)
+		total += c[i];
+	if (!total || c[AG_FT_DISABLED])
+		return;
+	char text[512];
+	int len = snprintf(text, sizeof(text), "Frame types: %llu of %llu stacks typed",
+		(unsigned long long)c[AG_FT_TYPED], (unsigned long long)total);
+	for (int i = AG_FT_TRUNCATED; i < AG_FT_RESULTS && len > 0 && (size_t)len < sizeof(text); i++)
+		if (c[i])
+			len += snprintf(text + len, sizeof(text) - (size_t)len, ", %llu %s",
+				(unsigned long long)c[i], names[i]);
+	ag_log(AG_LOG_INFO, "%s (the rest are recorded untyped)", text);
+}

@@ -1,0 +1,511 @@
+/*
+ * Frame types without a JVM: VMStructs lookups and the HotSpot layout
+ * resolved from synthetic tables laid out as JDK 17 and JDK 25 lay theirs
+ * out, the fitting of physical frames to AsyncGetCallTrace's virtual ones
+ * (inlining, backtracking, ambiguity, mismatch, native methods), and the
+ * type carried in the bci.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "frame_types.h"
+#include "symbols.h"
+#include "vmstructs.h"
+
+/* ---------------- synthetic VMStructs tables ---------------- */
+
+typedef struct srow {
+	const char *type, *field, *typestr;
+	int32_t is_static;
+	uint64_t offset;
+	void *address;
+} srow;
+
+typedef struct trow {
+	const char *name;
+	uint64_t size;
+} trow;
+
+typedef struct irow {
+	const char *name;
+	int32_t value;
+} irow;
+
+static ag_vms tables(const srow *s, const trow *t, const irow *i)
+{
+	return (ag_vms){
+		.structs = (const char *)s, .struct_stride = sizeof(srow),
+		.s_type = offsetof(srow, type), .s_field = offsetof(srow, field),
+		.s_typestr = offsetof(srow, typestr), .s_static = offsetof(srow, is_static),
+		.s_offset = offsetof(srow, offset), .s_address = offsetof(srow, address),
+		.types = (const char *)t, .type_stride = sizeof(trow),
+		.t_name = offsetof(trow, name), .t_size = offsetof(trow, size),
+		.ints = (const char *)i, .int_stride = sizeof(irow),
+		.i_name = offsetof(irow, name), .i_value = offsetof(irow, value),
+	};
+}
+
+static int static_int = 42;
+
+static void test_vms_lookups(void **state)
+{
+	(void)state;
+	static const srow s[] = {
+		{"CodeBlob", "_frame_size", "int", 0, 44, NULL},
+		{"CodeBlob", "_name", "const char*", 0, 8, NULL},
+		{"Threads", "_number_of_threads", "int", 1, 0, &static_int},
+		{NULL, NULL, NULL, 0, 0, NULL},
+		{"After", "_terminator", "int", 0, 1, NULL},
+	};
+	static const trow t[] = {{"int", 4}, {"CodeBlob", 64}, {NULL, 0}};
+	static const irow i[] = {{"frame::entry_frame_call_wrapper_offset", -6}, {NULL, 0}};
+	ag_vms v = tables(s, t, i);
+	ag_vms_field f;
+	assert_true(ag_vms_field_of(&v, "CodeBlob", "_frame_size", &f));
+	assert_false(f.is_static);
+	assert_int_equal(f.offset, 44);
+	assert_string_equal(f.type, "int");
+	assert_true(ag_vms_field_of(&v, "Threads", "_number_of_threads", &f));
+	assert_true(f.is_static);
+	assert_ptr_equal(f.address, &static_int);
+	assert_false(ag_vms_field_of(&v, "CodeBlob", "_kind", &f));
+	assert_false(ag_vms_field_of(&v, "Code", "_frame_size", &f));
+	assert_false(ag_vms_field_of(&v, "After", "_terminator", &f)); /* past the end row */
+	uint64_t size = 0;
+	assert_true(ag_vms_type_size(&v, "CodeBlob", &size));
+	assert_int_equal(size, 64);
+	assert_false(ag_vms_type_size(&v, "nmethod", &size));
+	int32_t value = 0;
+	assert_true(ag_vms_int(&v, "frame::entry_frame_call_wrapper_offset", &value));
+	assert_int_equal(value, -6);
+	assert_false(ag_vms_int(&v, "frame::missing", &value));
+	v.ints = NULL;
+	assert_false(ag_vms_int(&v, "frame::entry_frame_call_wrapper_offset", &value));
+}
+
+/* VM state the static fields point at: a code heap list, the interpreter's stub queue. */
+typedef struct fake_array {
+	int32_t len, max;
+	uintptr_t *data;
+} fake_array;
+
+typedef struct fake_queue {
+	void *vptr;
+	uintptr_t stub_buffer;
+	int32_t pad, buffer_limit;
+} fake_queue;
+
+static uintptr_t heap_ptrs[3] = {0x1000, 0x2000, 0x3000};
+static fake_array heap_array = {3, 3, heap_ptrs};
+static fake_array *heaps_static = &heap_array;
+static fake_queue queue = {NULL, 0x7000, 0, 0x500};
+static fake_queue *interp_static = &queue;
+static uintptr_t call_stub_static = 0x9abc;
+
+#define COMMON_ROWS                                                                  \
+	{"CodeCache", "_heaps", "GrowableArray<CodeHeap*>*", 1, 0, &heaps_static},        \
+	{"GrowableArrayBase", "_len", "int", 0, 0, NULL},                                \
+	{"GrowableArray<int>", "_data", "int*", 0, 8, NULL},                              \
+	{"VirtualSpace", "_low", "char*", 0, 16, NULL},                                   \
+	{"VirtualSpace", "_high", "char*", 0, 24, NULL},                                  \
+	{"HeapBlock", "_header", "HeapBlock::Header", 0, 0, NULL},                        \
+	{"AbstractInterpreter", "_code", "StubQueue*", 1, 0, &interp_static},             \
+	{"StubQueue", "_stub_buffer", "address", 0, 8, NULL},                             \
+	{"StubQueue", "_buffer_limit", "int", 0, 20, NULL},                               \
+	{"StubRoutines", "_call_stub_return_address", "address", 1, 0, &call_stub_static}, \
+	{"CodeBlob", "_frame_size", "int", 0, 44, NULL},                                  \
+	{"JavaCallWrapper", "_anchor", "JavaFrameAnchor", 0, 32, NULL},                   \
+	{"JavaFrameAnchor", "_last_Java_sp", "intptr_t*", 0, 0, NULL},                    \
+	{"JavaFrameAnchor", "_last_Java_pc", "address", 0, 8, NULL},                      \
+	{"JavaFrameAnchor", "_last_Java_fp", "intptr_t*", 0, 16, NULL}
+
+#define COMMON_TYPES {"int", 4}, {"address", 8}, {"bool", 1}, {"int16_t", 2}, {"uint32_t", 4}, \
+	{"size_t", 8}, {"JavaFrameAnchor", 24}, {"VirtualSpace", 112}
+
+/* As JDK 17 describes itself: absolute code bounds, blobs told apart by name. */
+static const srow jdk17_rows[] = {
+	COMMON_ROWS,
+	{"CodeHeap", "_memory", "VirtualSpace", 0, 8, NULL},
+	{"CodeHeap", "_segmap", "VirtualSpace", 0, 120, NULL},
+	{"CodeHeap", "_log2_segment_size", "int", 0, 256, NULL},
+	{"HeapBlock::Header", "_used", "bool", 0, 8, NULL},
+	{"CodeBlob", "_name", "const char*", 0, 96, NULL},
+	{"CodeBlob", "_frame_complete_offset", "int", 0, 20, NULL},
+	{"CodeBlob", "_code_begin", "address", 0, 32, NULL},
+	{"CodeBlob", "_code_end", "address", 0, 40, NULL},
+	{"CompiledMethod", "_method", "Method*", 0, 112, NULL},
+	{"nmethod", "_comp_level", "int", 0, 308, NULL},
+	{"JavaThread", "_anchor", "JavaFrameAnchor", 0, 656, NULL},
+	{"JavaThread", "_stack_base", "address", 0, 592, NULL},
+	{NULL, NULL, NULL, 0, 0, NULL},
+};
+static const trow jdk17_types[] = {COMMON_TYPES, {"HeapBlock", 16}, {NULL, 0}};
+static const irow jdk17_ints[] = {
+	{"frame::entry_frame_call_wrapper_offset", -6},
+	{"frame::interpreter_frame_sender_sp_offset", -1},
+	{NULL, 0},
+};
+
+/* As JDK 25 does: code bounds as offsets, a kind byte, nmethod::_method, a one-byte CompLevel. */
+static const srow jdk25_rows[] = {
+	COMMON_ROWS,
+	{"CodeHeap", "_memory", "VirtualSpace", 0, 0, NULL},
+	{"CodeHeap", "_segmap", "VirtualSpace", 0, 112, NULL},
+	{"CodeHeap", "_log2_segment_size", "int", 0, 248, NULL},
+	{"HeapBlock::Header", "_used", "bool", 0, 4, NULL},
+	{"CodeBlob", "_name", "const char*", 0, 8, NULL},
+	{"CodeBlob", "_kind", "CodeBlobKind", 0, 56, NULL},
+	{"CodeBlob", "_frame_complete_offset", "int16_t", 0, 54, NULL},
+	{"CodeBlob", "_code_offset", "int", 0, 36, NULL},
+	{"CodeBlob", "_data_offset", "int", 0, 40, NULL},
+	{"nmethod", "_method", "Method*", 0, 80, NULL},
+	{"nmethod", "_comp_level", "CompLevel", 0, 216, NULL},
+	{"JavaThread", "_anchor", "JavaFrameAnchor", 0, 1152, NULL},
+	{"JavaThread", "_stack_base", "address", 0, 1048, NULL},
+	{NULL, NULL, NULL, 0, 0, NULL},
+};
+static const trow jdk25_types[] = {COMMON_TYPES, {"HeapBlock", 8}, {"CodeBlobKind", 1}, {"CompLevel", 1}, {NULL, 0}};
+static const irow jdk25_ints[] = {
+	{"CodeBlobKind::Nmethod", 1},
+	{"frame::entry_frame_call_wrapper_offset", -6},
+	{"frame::interpreter_frame_sender_sp_offset", -1},
+	{NULL, 0},
+};
+
+static void check_common(const ag_hs *hs)
+{
+	assert_int_equal(hs->nheaps, 3);
+	assert_int_equal(hs->heaps[0], 0x1000);
+	assert_int_equal(hs->heaps[2], 0x3000);
+	assert_int_equal(hs->interp_lo, 0x7000);
+	assert_int_equal(hs->interp_hi, 0x7500);
+	assert_int_equal(hs->call_stub_return, 0x9abc);
+	assert_int_equal(hs->vs_low.off, 16);
+	assert_int_equal(hs->vs_high.size, 8);
+	assert_int_equal(hs->cb_frame_size.off, 44);
+	assert_int_equal(hs->cb_frame_size.size, 4);
+	assert_int_equal(hs->wrapper_anchor.off, 32);
+	assert_int_equal(hs->anchor_fp.off, 16);
+	assert_int_equal(hs->entry_wrapper_slot, -6);
+	assert_int_equal(hs->interp_sender_sp_slot, -1);
+	assert_int_equal(hs->interp_method_slot, -3);
+}
+
+static void test_resolve_jdk17_layout(void **state)
+{
+	(void)state;
+	ag_vms v = tables(jdk17_rows, jdk17_types, jdk17_ints);
+	ag_hs hs;
+	char why[128] = "";
+	assert_true(ag_hs_resolve(&v, &hs, why, sizeof(why)));
+	check_common(&hs);
+	assert_int_equal(hs.heap_memory.off, 8);
+	assert_int_equal(hs.heap_segmap.off, 120);
+	assert_int_equal(hs.block_size, 16);
+	assert_int_equal(hs.block_used.off, 8);
+	assert_int_equal(hs.block_used.size, 1);
+	assert_int_equal(hs.cb_kind.size, 0); /* by name */
+	assert_int_equal(hs.cb_name.off, 96);
+	assert_int_equal(hs.cb_code_begin.off, 32);
+	assert_int_equal(hs.cb_code_end.off, 40);
+	assert_int_equal(hs.cb_code_offset.size, 0);
+	assert_int_equal(hs.nm_method.off, 112); /* from CompiledMethod */
+	assert_int_equal(hs.nm_level.size, 4);
+	assert_int_equal(hs.cb_frame_complete.size, 4);
+	assert_int_equal(hs.jt_anchor.off, 656);
+	assert_int_equal(hs.jt_stack_base.off, 592);
+}
+
+static void test_resolve_jdk25_layout(void **state)
+{
+	(void)state;
+	ag_vms v = tables(jdk25_rows, jdk25_types, jdk25_ints);
+	ag_hs hs;
+	char why[128] = "";
+	assert_true(ag_hs_resolve(&v, &hs, why, sizeof(why)));
+	check_common(&hs);
+	assert_int_equal(hs.heap_memory.off, 0);
+	assert_int_equal(hs.block_size, 8);
+	assert_int_equal(hs.block_used.off, 4);
+	assert_int_equal(hs.cb_kind.off, 56);
+	assert_int_equal(hs.cb_kind.size, 1);
+	assert_int_equal(hs.kind_nmethod, 1);
+	assert_int_equal(hs.cb_code_offset.off, 36);
+	assert_int_equal(hs.cb_data_offset.off, 40);
+	assert_int_equal(hs.cb_frame_complete.size, 2);
+	assert_int_equal(hs.nm_method.off, 80);
+	assert_int_equal(hs.nm_level.off, 216);
+	assert_int_equal(hs.nm_level.size, 1);
+	assert_int_equal(hs.jt_stack_base.off, 1048);
+}
+
+/* Each required entry, removed in turn, makes resolution fail with a reason. */
+static void test_resolve_needs_every_entry(void **state)
+{
+	(void)state;
+	size_t rows = sizeof(jdk25_rows) / sizeof(jdk25_rows[0]) - 1;
+	srow copy[sizeof(jdk25_rows) / sizeof(jdk25_rows[0])];
+	for (size_t drop = 0; drop < rows; drop++) {
+		size_t n = 0;
+		for (size_t r = 0; r <= rows; r++)
+			if (r != drop)
+				copy[n++] = jdk25_rows[r];
+		ag_vms v = tables(copy, jdk25_types, jdk25_ints);
+		ag_hs hs;
+		char why[128] = "";
+		bool ok = ag_hs_resolve(&v, &hs, why, sizeof(why));
+		/* A blob's kind or its name: either tells nmethods apart. */
+		if (strcmp(jdk25_rows[drop].field, "_name") == 0 || strcmp(jdk25_rows[drop].field, "_kind") == 0) {
+			assert_true(ok);
+			continue;
+		}
+		if (ok)
+			fail_msg("resolved without %s::%s", jdk25_rows[drop].type, jdk25_rows[drop].field);
+		assert_true(strlen(why) > 0);
+	}
+	/* No call wrapper offset constant: no walking across entry frames. */
+	static const irow no_ints[] = {{NULL, 0}};
+	ag_vms v = tables(jdk25_rows, jdk25_types, no_ints);
+	ag_hs hs;
+	char why[128] = "";
+	assert_false(ag_hs_resolve(&v, &hs, why, sizeof(why)));
+	assert_non_null(strstr(why, "entry_frame_call_wrapper_offset"));
+}
+
+static void test_resolve_rejects_empty_code_cache(void **state)
+{
+	(void)state;
+	ag_vms v = tables(jdk17_rows, jdk17_types, jdk17_ints);
+	ag_hs hs;
+	char why[128] = "";
+	heap_array.len = 0;
+	bool ok = ag_hs_resolve(&v, &hs, why, sizeof(why));
+	heap_array.len = 3;
+	assert_false(ok);
+	queue.buffer_limit = 0;
+	ok = ag_hs_resolve(&v, &hs, why, sizeof(why));
+	queue.buffer_limit = 0x500;
+	assert_false(ok);
+	assert_non_null(strstr(why, "interpreter"));
+}
+
+/* ---------------- fitting physical to virtual frames ---------------- */
+
+/* In these tests a frame's "jmethodID" is the Method* itself. */
+static uintptr_t method_of(const ag_frame *f)
+{
+	return (uintptr_t)f->method;
+}
+
+#define A 0xa0
+#define B 0xb0
+#define C 0xc0
+#define F 0xf0
+#define N 0xe0 /* a native method */
+#define MAIN 0x10
+
+static ag_frame vf(uintptr_t method, int32_t bci)
+{
+	return (ag_frame){.bci = bci, .method = (void *)method};
+}
+
+static ag_pframe interp(uintptr_t m)
+{
+	return (ag_pframe){.method = m, .kind = AG_PF_INTERPRETED};
+}
+
+static ag_pframe compiled(uintptr_t m, int level)
+{
+	return (ag_pframe){.method = m, .kind = AG_PF_COMPILED, .level = (int8_t)level};
+}
+
+static ag_ft_result fit(const ag_pframe *p, uint32_t np, ag_frame *v, uint32_t nv, int *types)
+{
+	uint16_t first[16], last[16];
+	int32_t bcis[16];
+	for (uint32_t i = 0; i < nv; i++)
+		bcis[i] = v[i].bci;
+	ag_ft_result r = ag_ft_match(p, np, v, nv, method_of, first, last);
+	if (r != AG_FT_TYPED)
+		return r;
+	ag_ft_apply(p, np, v, first, last);
+	for (uint32_t i = 0; i < nv; i++) {
+		types[i] = ag_bci_type(v[i].bci);
+		/* The bci itself survives. */
+		assert_int_equal(ag_bci_value(v[i].bci), bcis[i]);
+	}
+	return r;
+}
+
+static void test_interpreted_frames(void **state)
+{
+	(void)state;
+	ag_frame v[] = {vf(A, 5), vf(B, 12), vf(MAIN, 0)};
+	ag_pframe p[] = {interp(A), interp(B), interp(MAIN)};
+	int t[3];
+	assert_int_equal(fit(p, 3, v, 3, t), AG_FT_TYPED);
+	assert_int_equal(t[0], AG_FRAME_INTERPRETED);
+	assert_int_equal(t[1], AG_FRAME_INTERPRETED);
+	assert_int_equal(t[2], AG_FRAME_INTERPRETED);
+}
+
+static void test_inlined_into_compiled(void **state)
+{
+	(void)state;
+	/* A and B inlined into C (C2), called from interpreted MAIN. */
+	ag_frame v[] = {vf(A, 3), vf(B, 7), vf(C, 20), vf(MAIN, 4)};
+	ag_pframe p[] = {compiled(C, 4), interp(MAIN)};
+	int t[4];
+	assert_int_equal(fit(p, 2, v, 4, t), AG_FT_TYPED);
+	assert_int_equal(t[0], AG_FRAME_INLINED);
+	assert_int_equal(t[1], AG_FRAME_INLINED);
+	assert_int_equal(t[2], AG_FRAME_JIT);
+	assert_int_equal(t[3], AG_FRAME_INTERPRETED);
+}
+
+static void test_c1_levels(void **state)
+{
+	(void)state;
+	for (int level = 1; level <= 4; level++) {
+		ag_frame v[] = {vf(A, 1), vf(B, 2)};
+		ag_pframe p[] = {compiled(A, level), compiled(B, 0)};
+		int t[2];
+		assert_int_equal(fit(p, 2, v, 2, t), AG_FT_TYPED);
+		assert_int_equal(t[0], level <= 3 ? AG_FRAME_C1 : AG_FRAME_JIT);
+		assert_int_equal(t[1], AG_FRAME_JIT);
+	}
+}
+
+static void test_native_methods(void **state)
+{
+	(void)state;
+	/* A native method in a compiled wrapper, and one run by the interpreter. */
+	ag_frame v1[] = {vf(N, -3), vf(A, 9), vf(MAIN, 1)};
+	ag_pframe p1[] = {compiled(N, 0), compiled(A, 4), interp(MAIN)};
+	int t[3];
+	assert_int_equal(fit(p1, 3, v1, 3, t), AG_FT_TYPED);
+	assert_int_equal(t[0], AG_FRAME_NATIVE);
+	assert_int_equal(t[1], AG_FRAME_JIT);
+	assert_int_equal(t[2], AG_FRAME_INTERPRETED);
+	ag_frame v2[] = {vf(N, -3), vf(MAIN, 1)};
+	ag_pframe p2[] = {interp(N), interp(MAIN)};
+	assert_int_equal(fit(p2, 2, v2, 2, t), AG_FT_TYPED);
+	assert_int_equal(t[0], AG_FRAME_NATIVE);
+	assert_int_equal(ag_bci_value(v2[0].bci), -3);
+	/* A native method is never inlined: it cannot sit inside a compiled frame. */
+	ag_frame v3[] = {vf(N, -3), vf(A, 2), vf(MAIN, 1)};
+	ag_pframe p3[] = {compiled(A, 4), interp(MAIN)};
+	assert_int_equal(fit(p3, 2, v3, 3, t), AG_FT_MISMATCH);
+}
+
+static void test_recursion_resolved_by_backtracking(void **state)
+{
+	(void)state;
+	/* F inlined into F; the earliest end (the first F) leaves B facing an F: back up. */
+	ag_frame v[] = {vf(F, 1), vf(F, 2), vf(B, 3), vf(MAIN, 4)};
+	ag_pframe p[] = {compiled(F, 4), interp(B), interp(MAIN)};
+	int t[4];
+	assert_int_equal(fit(p, 3, v, 4, t), AG_FT_TYPED);
+	assert_int_equal(t[0], AG_FRAME_INLINED);
+	assert_int_equal(t[1], AG_FRAME_JIT);
+	assert_int_equal(t[2], AG_FRAME_INTERPRETED);
+	assert_int_equal(t[3], AG_FRAME_INTERPRETED);
+}
+
+static void test_ambiguous_recursion_left_untyped(void **state)
+{
+	(void)state;
+	/* Two compiled F frames over three F activations: 1+2 or 2+1 inlined. */
+	ag_frame v[] = {vf(F, 1), vf(F, 1), vf(F, 1), vf(MAIN, 0)};
+	ag_frame before[4];
+	memcpy(before, v, sizeof(v));
+	ag_pframe p[] = {compiled(F, 4), compiled(F, 4), interp(MAIN)};
+	int t[4];
+	assert_int_equal(fit(p, 3, v, 4, t), AG_FT_AMBIGUOUS);
+	assert_memory_equal(v, before, sizeof(v)); /* untouched */
+}
+
+static void test_mismatches(void **state)
+{
+	(void)state;
+	int t[4];
+	/* Wrong method. */
+	ag_frame v1[] = {vf(A, 1), vf(MAIN, 0)};
+	ag_pframe p1[] = {interp(B), interp(MAIN)};
+	assert_int_equal(fit(p1, 2, v1, 2, t), AG_FT_MISMATCH);
+	/* More physical frames than virtual ones. */
+	ag_pframe p2[] = {interp(A), interp(MAIN), interp(MAIN)};
+	assert_int_equal(fit(p2, 3, v1, 2, t), AG_FT_MISMATCH);
+	/* Virtual frames left over at the bottom. */
+	ag_frame v3[] = {vf(A, 1), vf(MAIN, 0), vf(C, 0)};
+	ag_pframe p3[] = {interp(A), interp(MAIN)};
+	assert_int_equal(fit(p3, 2, v3, 3, t), AG_FT_MISMATCH);
+	/* A walk that started below AsyncGetCallTrace's top frame. */
+	ag_frame v4[] = {vf(A, 1), vf(B, 1), vf(MAIN, 0)};
+	ag_pframe p4[] = {interp(B), interp(MAIN)};
+	assert_int_equal(fit(p4, 2, v4, 3, t), AG_FT_MISMATCH);
+	/* No frames. */
+	assert_int_equal(fit(p4, 0, v4, 3, t), AG_FT_MISMATCH);
+}
+
+static void test_deep_recursion(void **state)
+{
+	(void)state;
+	/* 1000 activations of F in 10 compiled frames: many fits. */
+	static ag_frame v[1001];
+	static ag_pframe p[11];
+	static uint16_t first[1001], last[1001];
+	for (int i = 0; i < 1000; i++)
+		v[i] = vf(F, 1);
+	for (int i = 0; i < 10; i++)
+		p[i] = compiled(F, 4);
+	assert_int_equal(ag_ft_match(p, 10, v, 1000, method_of, first, last), AG_FT_AMBIGUOUS);
+	/* No fit at all, and exponentially many partial ones: the search budget ends it. */
+	v[1000] = vf(MAIN, 0);
+	p[10] = interp(B);
+	assert_int_not_equal(ag_ft_match(p, 11, v, 1001, method_of, first, last), AG_FT_TYPED);
+}
+
+/* ---------------- the type in the bci ---------------- */
+
+static void test_bci_encoding(void **state)
+{
+	(void)state;
+	static const int32_t bcis[] = {0, 1, 17, 65535, -1, -3, 0x7fffff, -0x800000};
+	for (size_t i = 0; i < sizeof(bcis) / sizeof(bcis[0]); i++) {
+		assert_int_equal(ag_bci_type(bcis[i]), -1); /* plain values are untyped */
+		assert_int_equal(ag_bci_value(bcis[i]), bcis[i]);
+		for (int type = 0; type < AG_FRAME_TYPES; type++) {
+			int32_t v = ag_bci_with_type(bcis[i], type);
+			assert_int_equal(ag_bci_type(v), type);
+			assert_int_equal(ag_bci_value(v), bcis[i]);
+		}
+	}
+	/* Different types make different frames (and so different stored stacks). */
+	assert_int_not_equal(ag_bci_with_type(5, AG_FRAME_JIT), ag_bci_with_type(5, AG_FRAME_INLINED));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vms_lookups),
+		cmocka_unit_test(test_resolve_jdk17_layout),
+		cmocka_unit_test(test_resolve_jdk25_layout),
+		cmocka_unit_test(test_resolve_needs_every_entry),
+		cmocka_unit_test(test_resolve_rejects_empty_code_cache),
+		cmocka_unit_test(test_interpreted_frames),
+		cmocka_unit_test(test_inlined_into_compiled),
+		cmocka_unit_test(test_c1_levels),
+		cmocka_unit_test(test_native_methods),
+		cmocka_unit_test(test_recursion_resolved_by_backtracking),
+		cmocka_unit_test(test_ambiguous_recursion_left_untyped),
+		cmocka_unit_test(test_mismatches),
+		cmocka_unit_test(test_deep_recursion),
+		cmocka_unit_test(test_bci_encoding),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
