@@ -133,8 +133,11 @@ bool ag_hs_resolve(const ag_vms *v, ag_hs *out, char *why, size_t whylen)
 		scalar(v, "JavaFrameAnchor", "_last_Java_fp", &h.anchor_fp) &&
 		fld(v, "JavaCallWrapper", "_anchor", &h.wrapper_anchor),
 		"frame anchor layout");
-	NEED(scalar(v, "JavaThread", "_stack_base", &h.jt_stack_base) ||
-		scalar(v, "Thread", "_stack_base", &h.jt_stack_base), "thread stack base");
+	NEED((scalar(v, "JavaThread", "_stack_base", &h.jt_stack_base) ||
+		     scalar(v, "Thread", "_stack_base", &h.jt_stack_base)) &&
+		(scalar(v, "JavaThread", "_stack_size", &h.jt_stack_size) ||
+			scalar(v, "Thread", "_stack_size", &h.jt_stack_size)),
+		"thread stack bounds");
 	NEED(ag_vms_int(v, "frame::entry_frame_call_wrapper_offset", &h.entry_wrapper_slot),
 		"frame::entry_frame_call_wrapper_offset");
 	if (!ag_vms_int(v, "frame::interpreter_frame_sender_sp_offset", &h.interp_sender_sp_slot))
@@ -409,65 +412,101 @@ static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uin
 
 /* ---------------- matching ---------------- */
 
+/*
+ * The fitting problem: physical frame k (top first) takes the virtual
+ * frames s_k..e_k, with s_0 = 0, s_k = e_(k-1) + 1 and e_last = nv - 1;
+ * virtual frame e_k is the frame's own method (an interpreted frame takes
+ * just that one); the frames before it in a compiled frame are inlined, and
+ * native methods are never inlined, so a native frame can only be a
+ * frame's last and only virtual frame.
+ *
+ * The valid end vectors (e_0, e_1, ...) are closed under element-wise min
+ * and max (each constraint holds for the min or max of two valid vectors),
+ * so there is a least and a greatest one, and the fit is unique exactly
+ * when those two agree. The least is the first fit a search from the top
+ * finds trying each frame's earliest end first; the greatest, the first
+ * fit a search from the bottom finds trying each frame's earliest start
+ * last. Both searches backtrack (recursion can make an early choice fail
+ * later), under a step budget.
+ */
+
 static bool is_native(const ag_frame *f)
 {
 	return f->bci == -3;
 }
 
-/*
- * The next possible last virtual frame of physical frame k, whose frames
- * start at s, after `prev` (-1: the first), searching up (dir 1) or down.
- */
-static int candidate(const ag_pframe *p, uint32_t k, uint32_t np, const ag_frame *virt, uint32_t nv,
-	ag_ft_method_fn method_of, uint32_t s, int prev, int dir, long *budget)
+typedef struct fit {
+	const ag_pframe *p;
+	uint32_t np;
+	const ag_frame *v;
+	uint32_t nv;
+	ag_ft_method_fn method_of;
+	const uint16_t *next_native; /* first native frame at or after i, nv if none */
+	long budget;
+} fit;
+
+static bool is_frame_of(fit *f, uint32_t k, uint32_t i)
 {
-	if (s >= nv || nv - s < np - k)
-		return -1;
-	if (p[k].kind != AG_PF_COMPILED) {
-		--*budget;
-		return prev < 0 && method_of(&virt[s]) == p[k].method ? (int)s : -1;
-	}
-	/* Each later physical frame needs a virtual frame of its own. */
-	uint32_t hi = nv - (np - k);
-	/* Native methods are never inlined: a native frame can only be a frame's last. */
-	for (uint32_t j = s; j < hi; j++) {
-		--*budget;
-		if (is_native(&virt[j])) {
-			hi = j;
-			break;
-		}
-	}
-	if (dir > 0) {
-		for (uint32_t j = prev < 0 ? s : (uint32_t)prev + 1; j <= hi; j++) {
-			--*budget;
-			if (method_of(&virt[j]) == p[k].method && (j == s || !is_native(&virt[j])))
-				return (int)j;
-		}
-	} else {
-		for (int64_t j = prev < 0 ? (int64_t)hi : (int64_t)prev - 1; j >= (int64_t)s; j--) {
-			--*budget;
-			if (method_of(&virt[j]) == p[k].method && (j == (int64_t)s || !is_native(&virt[j])))
-				return (int)j;
-		}
+	f->budget--;
+	return f->method_of(&f->v[i]) == f->p[k].method;
+}
+
+/* Virtual frames s..e can be physical frame k's (its method already checked at e). */
+static bool segment_ok(const fit *f, uint32_t k, uint32_t s, uint32_t e)
+{
+	if (s == e)
+		return true;
+	return f->p[k].kind == AG_PF_COMPILED && f->next_native[s] >= e && !is_native(&f->v[e]);
+}
+
+/* Smallest end of frame k (starting at s) above `prev` (-1: any), or -1. */
+static int next_end(fit *f, uint32_t k, uint32_t s, int prev)
+{
+	uint32_t hi = f->nv - (f->np - k); /* each frame below needs a virtual frame */
+	uint32_t j = prev < 0 ? s : (uint32_t)prev + 1;
+	if (k + 1 == f->np)
+		j = j <= hi ? hi : hi + 1; /* the bottom frame ends with the stack */
+	for (; j <= hi && f->budget > 0; j++) {
+		if (j > s && (f->p[k].kind != AG_PF_COMPILED || f->next_native[s] < j))
+			return -1; /* no longer frames possible */
+		if (is_frame_of(f, k, j) && segment_ok(f, k, s, j))
+			return (int)j;
 	}
 	return -1;
 }
 
-/*
- * Depth-first search for the first fit in order: dir 1 takes each
- * physical frame's earliest possible end, dir -1 its latest. end[k] is the
- * last virtual frame of physical frame k.
- */
-static ag_ft_result search(const ag_pframe *p, uint32_t np, const ag_frame *virt, uint32_t nv,
-	ag_ft_method_fn method_of, int dir, uint16_t *end, long *budget)
+/* Largest start of frame k (ending at e) below `prev` (-1: any), or -1. */
+static int prev_start(fit *f, uint32_t k, uint32_t e, int prev)
+{
+	int64_t a = prev < 0 ? (int64_t)e : (int64_t)prev - 1;
+	int64_t lo = k; /* each frame above needs a virtual frame */
+	if (k == 0)
+		a = a >= 0 ? 0 : -1, lo = 0; /* the top frame starts the stack */
+	for (; a >= lo && f->budget > 0; a--) {
+		f->budget--;
+		if (!segment_ok(f, k, (uint32_t)a, e)) {
+			if ((uint32_t)a < e && (f->p[k].kind != AG_PF_COMPILED || is_native(&f->v[a]) ||
+						   is_native(&f->v[e])))
+				return -1; /* going further up only adds frames that cannot be inlined */
+			continue;
+		}
+		/* The frame above must end right before. */
+		if (k == 0 || is_frame_of(f, k - 1, (uint32_t)a - 1))
+			return (int)a;
+	}
+	return -1;
+}
+
+/* Least end vector, into end[]. */
+static ag_ft_result least(fit *f, uint16_t *end)
 {
 	uint32_t k = 0;
 	int prev = -1;
 	for (;;) {
-		if (*budget <= 0)
-			return AG_FT_AMBIGUOUS;
 		uint32_t s = k ? (uint32_t)end[k - 1] + 1 : 0;
-		int j = candidate(p, k, np, virt, nv, method_of, s, prev, dir, budget);
+		int j = next_end(f, k, s, prev);
+		if (f->budget <= 0)
+			return AG_FT_AMBIGUOUS;
 		if (j < 0) {
 			if (k == 0)
 				return AG_FT_MISMATCH;
@@ -476,35 +515,62 @@ static ag_ft_result search(const ag_pframe *p, uint32_t np, const ag_frame *virt
 			continue;
 		}
 		end[k] = (uint16_t)j;
-		if (k + 1 == np) {
-			if ((uint32_t)j + 1 == nv)
-				return AG_FT_TYPED;
-			prev = j;
-			continue;
-		}
+		if (k + 1 == f->np)
+			return AG_FT_TYPED;
 		k++;
 		prev = -1;
 	}
 }
 
+/* Greatest end vector, into end[] (start[] is working memory). */
+static ag_ft_result greatest(fit *f, uint16_t *end, uint16_t *start)
+{
+	uint32_t k = f->np - 1;
+	int prev = -1;
+	for (;;) {
+		uint32_t e = k + 1 == f->np ? f->nv - 1 : (uint32_t)start[k + 1] - 1;
+		int a = -1;
+		if (prev >= 0 || is_frame_of(f, k, e))
+			a = prev_start(f, k, e, prev);
+		if (f->budget <= 0)
+			return AG_FT_AMBIGUOUS;
+		if (a < 0) {
+			if (k + 1 == f->np)
+				return AG_FT_MISMATCH;
+			k++;
+			prev = start[k];
+			continue;
+		}
+		start[k] = (uint16_t)a;
+		if (k == 0)
+			break;
+		k--;
+		prev = -1;
+	}
+	for (k = 0; k < f->np; k++)
+		end[k] = (uint16_t)(k + 1 == f->np ? f->nv - 1 : start[k + 1] - 1u);
+	return AG_FT_TYPED;
+}
+
 ag_ft_result ag_ft_match(const ag_pframe *p, uint32_t np, const ag_frame *virt, uint32_t nv,
-	ag_ft_method_fn method_of, uint16_t *first, uint16_t *last)
+	ag_ft_method_fn method_of, uint16_t *first, uint16_t *last, uint16_t *work)
 {
 	if (np == 0 || nv == 0 || np > nv || nv > AG_FT_MAX_DEPTH)
 		return AG_FT_MISMATCH;
-	/* Enough for any stack without deep recursion of one compiled method; beyond, give up. */
-	long budget = 64L * (nv + np) + 4096;
-	ag_ft_result r = search(p, np, virt, nv, method_of, 1, first, &budget);
+	uint16_t *next_native = work, *starts = work + nv;
+	uint16_t next = (uint16_t)nv;
+	for (uint32_t i = nv; i-- > 0;) {
+		if (is_native(&virt[i]))
+			next = (uint16_t)i;
+		next_native[i] = next;
+	}
+	/* Linear in the stack depth unless recursion makes the searches back up. */
+	fit f = {p, np, virt, nv, method_of, next_native, 16L * (nv + np) + 1024};
+	ag_ft_result r = least(&f, last);
 	if (r != AG_FT_TYPED)
 		return r;
-	r = search(p, np, virt, nv, method_of, -1, last, &budget);
-	if (r != AG_FT_TYPED)
+	if (greatest(&f, first, starts) != AG_FT_TYPED)
 		return AG_FT_AMBIGUOUS;
-	/*
-	 * The earliest-first and latest-first fits are the lexicographically
-	 * smallest and largest: when they agree, every fit agrees with them,
-	 * so the fit is the only one.
-	 */
 	for (uint32_t k = 0; k < np; k++)
 		if (first[k] != last[k])
 			return AG_FT_AMBIGUOUS;
@@ -566,8 +632,16 @@ ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames,
 	return count(AG_FT_DISABLED);
 #endif
 	uintptr_t jt = (uintptr_t)java_thread;
-	walk_ctx c = {.hs = &hs, .stack_lo = sp, .stack_hi = (uintptr_t)read_field(jt, hs.jt_stack_base)};
-	if (c.stack_hi <= c.stack_lo || c.stack_hi - c.stack_lo > (uintptr_t)1 << 32)
+	/*
+	 * Stack reads stay between the interrupted stack pointer and the stack
+	 * base, all mapped: the guard zones lie below the stack pointer. A
+	 * thread running on another stack (sigaltstack, a coroutine in native
+	 * code) is not walked.
+	 */
+	uintptr_t base = (uintptr_t)read_field(jt, hs.jt_stack_base);
+	uintptr_t size = (uintptr_t)read_field(jt, hs.jt_stack_size);
+	walk_ctx c = {.hs = &hs, .stack_lo = sp, .stack_hi = base};
+	if (base <= sp || size > base || sp < base - size)
 		return count(AG_FT_WALK_FAILED);
 	int np = walk(&c, jt, pc, sp, fp, scratch->phys, n);
 	if (np == -2)
@@ -575,7 +649,7 @@ ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames,
 	if (np < 0)
 		return count(AG_FT_WALK_FAILED);
 	ag_ft_result r = ag_ft_match(scratch->phys, (uint32_t)np, frames, n, method_of_id, scratch->first,
-		scratch->last);
+		scratch->last, scratch->work);
 	if (r == AG_FT_TYPED)
 		ag_ft_apply(scratch->phys, (uint32_t)np, frames, scratch->first, scratch->last);
 	return count(r);

@@ -42,6 +42,7 @@ typedef struct ag_ft_scratch {
 	ag_pframe phys[AG_FT_MAX_DEPTH];
 	uint16_t first[AG_FT_MAX_DEPTH];
 	uint16_t last[AG_FT_MAX_DEPTH];
+	uint16_t work[2 * AG_FT_MAX_DEPTH];
 } ag_ft_scratch;
 
 /* Why a stack was left untyped; counted per reason. */
@@ -84,10 +85,11 @@ typedef uintptr_t (*ag_ft_method_fn)(const ag_frame *f);
 
 /*
  * Fits np physical frames to nv virtual frames (both top first). On
- * AG_FT_TYPED, first[k]..last[k] are the virtual frames of physical frame k.
+ * AG_FT_TYPED, first[k]..last[k] are the virtual frames of physical frame
+ * k. first and last hold np entries, work nv + np.
  */
 ag_ft_result ag_ft_match(const ag_pframe *phys, uint32_t np, const ag_frame *virt, uint32_t nv,
-	ag_ft_method_fn method_of, uint16_t *first, uint16_t *last);
+	ag_ft_method_fn method_of, uint16_t *first, uint16_t *last, uint16_t *work);
 /* Writes the types of a successful match into the frames' bci. */
 void ag_ft_apply(const ag_pframe *phys, uint32_t np, ag_frame *virt, const uint16_t *first,
 	const uint16_t *last);
@@ -114,7 +116,7 @@ typedef struct ag_hs {
 	ag_hs_field nm_method, nm_level;
 	uintptr_t interp_lo, interp_hi; /* the interpreter's code */
 	uintptr_t call_stub_return; /* return address into StubRoutines::call_stub */
-	ag_hs_field jt_anchor, jt_stack_base; /* JavaThread */
+	ag_hs_field jt_anchor, jt_stack_base, jt_stack_size; /* JavaThread */
 	ag_hs_field anchor_sp, anchor_pc, anchor_fp; /* JavaFrameAnchor */
 	ag_hs_field wrapper_anchor; /* JavaCallWrapper::_anchor */
 	int32_t entry_wrapper_slot; /* frame::entry_frame_call_wrapper_offset (words from fp) */

@@ -141,6 +141,7 @@ static const srow jdk17_rows[] = {
 	{"nmethod", "_comp_level", "int", 0, 308, NULL},
 	{"JavaThread", "_anchor", "JavaFrameAnchor", 0, 656, NULL},
 	{"JavaThread", "_stack_base", "address", 0, 592, NULL},
+	{"JavaThread", "_stack_size", "size_t", 0, 600, NULL},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 static const trow jdk17_types[] = {COMMON_TYPES, {"HeapBlock", 16}, {NULL, 0}};
@@ -166,6 +167,7 @@ static const srow jdk25_rows[] = {
 	{"nmethod", "_comp_level", "CompLevel", 0, 216, NULL},
 	{"JavaThread", "_anchor", "JavaFrameAnchor", 0, 1152, NULL},
 	{"JavaThread", "_stack_base", "address", 0, 1048, NULL},
+	{"JavaThread", "_stack_size", "size_t", 0, 1056, NULL},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 static const trow jdk25_types[] = {COMMON_TYPES, {"HeapBlock", 8}, {"CodeBlobKind", 1}, {"CompLevel", 1}, {NULL, 0}};
@@ -241,6 +243,8 @@ static void test_resolve_jdk25_layout(void **state)
 	assert_int_equal(hs.nm_level.off, 216);
 	assert_int_equal(hs.nm_level.size, 1);
 	assert_int_equal(hs.jt_stack_base.off, 1048);
+	assert_int_equal(hs.jt_stack_size.off, 1056);
+	assert_int_equal(hs.jt_stack_size.size, 8);
 }
 
 /* Each required entry, removed in turn, makes resolution fail with a reason. */
@@ -325,11 +329,11 @@ static ag_pframe compiled(uintptr_t m, int level)
 
 static ag_ft_result fit(const ag_pframe *p, uint32_t np, ag_frame *v, uint32_t nv, int *types)
 {
-	uint16_t first[16], last[16];
+	uint16_t first[16], last[16], work[32];
 	int32_t bcis[16];
 	for (uint32_t i = 0; i < nv; i++)
 		bcis[i] = v[i].bci;
-	ag_ft_result r = ag_ft_match(p, np, v, nv, method_of, first, last);
+	ag_ft_result r = ag_ft_match(p, np, v, nv, method_of, first, last, work);
 	if (r != AG_FT_TYPED)
 		return r;
 	ag_ft_apply(p, np, v, first, last);
@@ -458,16 +462,122 @@ static void test_deep_recursion(void **state)
 	/* 1000 activations of F in 10 compiled frames: many fits. */
 	static ag_frame v[1001];
 	static ag_pframe p[11];
-	static uint16_t first[1001], last[1001];
+	static uint16_t first[1001], last[1001], work[2002];
 	for (int i = 0; i < 1000; i++)
 		v[i] = vf(F, 1);
 	for (int i = 0; i < 10; i++)
 		p[i] = compiled(F, 4);
-	assert_int_equal(ag_ft_match(p, 10, v, 1000, method_of, first, last), AG_FT_AMBIGUOUS);
+	assert_int_equal(ag_ft_match(p, 10, v, 1000, method_of, first, last, work), AG_FT_AMBIGUOUS);
 	/* No fit at all, and exponentially many partial ones: the search budget ends it. */
 	v[1000] = vf(MAIN, 0);
 	p[10] = interp(B);
-	assert_int_not_equal(ag_ft_match(p, 11, v, 1001, method_of, first, last), AG_FT_TYPED);
+	assert_int_not_equal(ag_ft_match(p, 11, v, 1001, method_of, first, last, work), AG_FT_TYPED);
+}
+
+/* A deep stack of distinct methods, two inlined frames per compiled one: typed within the budget. */
+static void test_deep_stack_is_linear(void **state)
+{
+	(void)state;
+	static ag_frame v[2040];
+	static ag_pframe p[680];
+	static uint16_t first[2040], last[2040], work[4080];
+	for (uint32_t k = 0; k < 680; k++) {
+		for (uint32_t i = 0; i < 3; i++)
+			v[3 * k + i] = vf(0x1000 + 3 * k + i, (int32_t)i);
+		p[k] = k % 5 == 4 ? interp(0x1000 + 3 * k + 2) : compiled(0x1000 + 3 * k + 2, 4);
+	}
+	/* Interpreted frames take one virtual frame: drop the other two of theirs. */
+	uint32_t nv = 0;
+	for (uint32_t k = 0; k < 680; k++)
+		for (uint32_t i = 0; i < 3; i++)
+			if (p[k].kind == AG_PF_COMPILED || i == 2)
+				v[nv++] = vf(0x1000 + 3 * k + i, (int32_t)i);
+	assert_int_equal(ag_ft_match(p, 680, v, nv, method_of, first, last, work), AG_FT_TYPED);
+	assert_int_equal(first[0], 0);
+	assert_int_equal(last[0], 2);
+	assert_int_equal(first[4], 12);
+	assert_int_equal(last[4], 12);
+	assert_int_equal(last[679], nv - 1);
+}
+
+/* The number of valid fits of p to v by brute force (counting stops at 2). */
+static int brute_fits(const ag_pframe *p, uint32_t np, const ag_frame *v, uint32_t nv, uint32_t k,
+	uint32_t s, uint16_t *end, uint16_t *found)
+{
+	if (k == np)
+		return s == nv;
+	int n = 0;
+	for (uint32_t e = s; e < nv; e++) {
+		if (method_of(&v[e]) != p[k].method)
+			continue;
+		bool ok = e == s || p[k].kind == AG_PF_COMPILED;
+		for (uint32_t i = s; ok && i <= e; i++)
+			if (v[i].bci == -3 && e != s)
+				ok = false;
+		if (!ok)
+			continue;
+		end[k] = (uint16_t)e;
+		int m = brute_fits(p, np, v, nv, k + 1, e + 1, end, found);
+		/* The last frame's call sees each complete fit: keep it (used when it is the only one). */
+		if (m && k + 1 == np)
+			memcpy(found, end, np * sizeof(*end));
+		n += m;
+		if (n >= 2)
+			return n;
+	}
+	return n;
+}
+
+/* Random small stacks with recursion and native frames: the searches agree with brute force. */
+static void test_matches_brute_force(void **state)
+{
+	(void)state;
+	static const uintptr_t alphabet[] = {A, B, F, N};
+	uint32_t seed = 12345;
+	int typed = 0, ambiguous = 0, mismatched = 0;
+	for (int round = 0; round < 20000; round++) {
+		ag_frame v[9];
+		ag_pframe p[9];
+		uint32_t nv = 1 + (seed = seed * 1103515245u + 12345u) / 65536 % 8;
+		for (uint32_t i = 0; i < nv; i++) {
+			uintptr_t m = alphabet[(seed = seed * 1103515245u + 12345u) / 65536 % 4];
+			v[i] = vf(m, m == N ? -3 : (int32_t)i);
+		}
+		/* Physical frames from a random partition, sometimes disturbed. */
+		uint32_t np = 0;
+		for (uint32_t i = 0; i < nv;) {
+			uint32_t len = 1 + (seed = seed * 1103515245u + 12345u) / 65536 % 3;
+			if (i + len > nv)
+				len = nv - i;
+			uint32_t e = i + len - 1;
+			bool comp = len > 1 || (seed = seed * 1103515245u + 12345u) / 65536 % 2;
+			p[np++] = comp ? compiled(method_of(&v[e]), 4) : interp(method_of(&v[e]));
+			i = e + 1;
+		}
+		if ((seed = seed * 1103515245u + 12345u) / 65536 % 4 == 0)
+			p[(seed / 65536) % np].method = alphabet[(seed / 256) % 4];
+		uint16_t end[10], found[10] = {0};
+		int n = brute_fits(p, np, v, nv, 0, 0, end, found);
+		uint16_t first[9], last[9], work[18];
+		ag_ft_result r = ag_ft_match(p, np, v, nv, method_of, first, last, work);
+		if (n == 0) {
+			assert_int_equal(r, AG_FT_MISMATCH);
+			mismatched++;
+		} else if (n >= 2) {
+			assert_int_equal(r, AG_FT_AMBIGUOUS);
+			ambiguous++;
+		} else {
+			assert_int_equal(r, AG_FT_TYPED);
+			for (uint32_t k = 0; k < np; k++) {
+				assert_int_equal(last[k], found[k]);
+				assert_int_equal(first[k], k ? found[k - 1] + 1 : 0);
+			}
+			typed++;
+		}
+	}
+	/* The generator reaches all three outcomes often. */
+	print_message("%d typed, %d ambiguous, %d mismatched\n", typed, ambiguous, mismatched);
+	assert_true(typed > 1000 && ambiguous > 1000 && mismatched > 1000);
 }
 
 /* ---------------- the type in the bci ---------------- */
@@ -505,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_ambiguous_recursion_left_untyped),
 		cmocka_unit_test(test_mismatches),
 		cmocka_unit_test(test_deep_recursion),
+		cmocka_unit_test(test_deep_stack_is_linear),
+		cmocka_unit_test(test_matches_brute_force),
 		cmocka_unit_test(test_bci_encoding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
