@@ -320,6 +320,7 @@ static bool find_blob(const ag_hs *h, uintptr_t pc, blob_info *out)
 /* ---------------- the physical walk ---------------- */
 
 #define MAX_FRAME_WORDS (1 << 20)
+#define MAX_NATIVE_TOP 8 /* native frames followed above the top Java frame */
 
 /*
  * Walks the physical frames of the current thread, top first, from its
@@ -345,7 +346,7 @@ static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uin
 		top = false;
 	}
 	uintptr_t usp = sp; /* the frame's unextended stack pointer */
-	uint32_t n = 0;
+	uint32_t n = 0, native_top = 0;
 	for (uint32_t steps = 0; steps < 4 * max + 64; steps++) {
 		if (usp < c->stack_lo || usp >= c->stack_hi)
 			return -1;
@@ -377,7 +378,7 @@ static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uin
 			if (n >= max)
 				return -1;
 			out[n++] = (ag_pframe){.method = method, .kind = AG_PF_INTERPRETED};
-			if (sender_usp <= fp || link <= fp)
+			if (sender_usp <= fp)
 				return -1;
 			usp = sender_usp;
 			pc = ret;
@@ -386,8 +387,21 @@ static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uin
 			continue;
 		}
 		blob_info b;
-		if (!find_blob(h, pc, &b))
-			return top && n == 0 ? -2 : -1;
+		if (!find_blob(h, pc, &b)) {
+			/*
+			 * Native code called from compiled code without a transition
+			 * (a leaf call, e.g. a SIMD sort library): like HotSpot's own
+			 * walk, follow its frame pointer chain back into Java code.
+			 */
+			uintptr_t ret, link;
+			if (!top || n || ++native_top > MAX_NATIVE_TOP || fp < usp ||
+				!stack_word(c, fp + 8, &ret) || !stack_word(c, fp, &link))
+				return top && n == 0 ? -2 : -1;
+			usp = fp + 16;
+			pc = ret;
+			fp = link;
+			continue;
+		}
 		if (b.frame_size <= 0 || b.frame_size > MAX_FRAME_WORDS)
 			return top && n == 0 ? -2 : -1;
 		/* A frame still being built (prologue) cannot be followed. */
