@@ -4,6 +4,7 @@
 #include <link.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -625,27 +626,15 @@ static ag_ft_result count(ag_ft_result r)
 	return r;
 }
 
-ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames, uint32_t n,
-	bool truncated, ag_ft_scratch *scratch)
+/* Types frames of thread jt, walking from (pc, sp, fp) or its frame anchor. */
+static ag_ft_result classify(uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr_t fp, ag_frame *frames,
+	uint32_t n, bool truncated, ag_ft_scratch *scratch)
 {
-	if (!atomic_load_explicit(&enabled, memory_order_acquire))
-		return count(AG_FT_DISABLED);
 	if (truncated || n > AG_FT_MAX_DEPTH)
-		return count(AG_FT_TRUNCATED);
+		return AG_FT_TRUNCATED;
 	for (uint32_t i = 0; i < n; i++)
 		if (!frames[i].method || !method_of_id(&frames[i]))
-			return count(AG_FT_NO_METHOD);
-#if defined(__x86_64__)
-	const ucontext_t *uc = ucontext;
-	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
-	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
-#else
-	(void)ucontext;
-	uintptr_t pc = 0, sp = 0, fp = 0;
-	return count(AG_FT_DISABLED);
-#endif
-	uintptr_t jt = (uintptr_t)java_thread;
+			return AG_FT_NO_METHOD;
 	/*
 	 * Stack reads stay between the interrupted stack pointer and the stack
 	 * base, all mapped: the guard zones lie below the stack pointer. A
@@ -656,16 +645,47 @@ ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames,
 	uintptr_t size = (uintptr_t)read_field(jt, hs.jt_stack_size);
 	walk_ctx c = {.hs = &hs, .stack_lo = sp, .stack_hi = base};
 	if (base <= sp || size > base || sp < base - size)
-		return count(AG_FT_WALK_FAILED);
+		return AG_FT_WALK_FAILED;
 	int np = walk(&c, jt, pc, sp, fp, scratch->phys, n);
 	if (np == -2)
-		return count(AG_FT_TOP_NOT_JAVA);
+		return AG_FT_TOP_NOT_JAVA;
 	if (np < 0)
-		return count(AG_FT_WALK_FAILED);
+		return AG_FT_WALK_FAILED;
 	ag_ft_result r = ag_ft_match(scratch->phys, (uint32_t)np, frames, n, method_of_id, scratch->first,
 		scratch->last, scratch->work);
 	if (r == AG_FT_TYPED)
 		ag_ft_apply(scratch->phys, (uint32_t)np, frames, scratch->first, scratch->last);
+	return r;
+}
+
+ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames, uint32_t n,
+	bool truncated, ag_ft_scratch *scratch)
+{
+	if (!atomic_load_explicit(&enabled, memory_order_acquire))
+		return count(AG_FT_DISABLED);
+#if defined(__x86_64__)
+	const ucontext_t *uc = ucontext;
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+	return count(classify((uintptr_t)java_thread, pc, sp, fp, frames, n, truncated, scratch));
+#else
+	(void)java_thread, (void)ucontext, (void)frames, (void)n, (void)truncated, (void)scratch;
+	return count(AG_FT_DISABLED);
+#endif
+}
+
+ag_ft_result ag_ft_classify_current(void *java_thread, ag_frame *frames, uint32_t n, bool truncated)
+{
+	if (!atomic_load_explicit(&enabled, memory_order_acquire) || !java_thread)
+		return count(AG_FT_DISABLED);
+	ag_ft_scratch *scratch = malloc(sizeof(*scratch));
+	if (!scratch)
+		return count(AG_FT_WALK_FAILED);
+	/* Inside the VM the thread's frame anchor marks its last Java frame; the walk starts there. */
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	ag_ft_result r = classify((uintptr_t)java_thread, 0, sp, 0, frames, n, truncated, scratch);
+	free(scratch);
 	return count(r);
 }
 

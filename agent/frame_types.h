@@ -73,6 +73,13 @@ bool ag_ft_enabled(void);
 ag_ft_result ag_ft_classify(void *java_thread, void *ucontext, ag_frame *frames, uint32_t n,
 	bool truncated, ag_ft_scratch *scratch);
 
+/*
+ * The same for a stack the current thread took of itself through JVMTI
+ * (alloc, lock events: the thread is inside the VM, its frame anchor
+ * marks its last Java frame). Not for signal handlers: it allocates.
+ */
+ag_ft_result ag_ft_classify_current(void *java_thread, ag_frame *frames, uint32_t n, bool truncated);
+
 /* Counts per result since the last call; `reset` starts them again. */
 void ag_ft_counts(uint64_t out[AG_FT_RESULTS], bool reset);
 /* One log line summarising the counts (stop/dump). */

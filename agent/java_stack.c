@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include "frame_types.h"
 #include "sampler.h"
 #include "vm.h"
 
@@ -17,6 +18,9 @@ uint32_t ag_java_stack(ag_frame *frames)
 		/* JVMTI marks native methods with location -1, AGCT with bci -3. */
 		frames[i].bci = info[i].location < 0 ? -3 : (int32_t)info[i].location;
 	}
+	if (n > 0 && ag_jvm.bridge_ok)
+		ag_ft_classify_current(pthread_getspecific(ag_jvm.thread_key), frames, (uint32_t)n,
+			n == AG_JVMTI_DEPTH);
 	return (uint32_t)n;
 }
 
