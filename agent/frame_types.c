@@ -731,7 +731,11 @@ void ag_ft_init(void)
 	ag_vms v;
 	int feature = java_feature(ag_jvm.java_version);
 	if (feature < 17 || feature > 25) {
-		/* JDK 26 made jmethodIDs table indexes; older JDKs lay the code cache out differently. */
+		/*
+		 * Up to JDK 25 a jmethodID points at a slot holding the Method*
+		 * (checked on 17 and 25); newer OpenJDK sources resolve it through
+		 * a table. JDKs before 17 lay the code cache out differently.
+		 */
 		snprintf(why, sizeof(why), "not supported on Java %s", ag_jvm.java_version);
 	} else if (ag_vms_from_jvm(&v, why, sizeof(why)) && ag_hs_resolve(&v, &hs, why, sizeof(why))) {
 		Dl_info info;
