@@ -28,7 +28,9 @@
  *  - objects HotSpot never frees while the thread runs: the current
  *    JavaThread, the CodeHeap objects, and the jmethodID slots (JNI method
  *    id blocks are never freed; see ag_ft_init for the JDKs where a
- *    jmethodID is such a slot).
+ *    jmethodID is such a slot);
+ *  - a CodeBlob's name (JDK 17 tells nmethods apart by it) only inside
+ *    one of libjvm's loaded segments, where its string literals live.
  * A Method* is compared, never dereferenced. Values read may be stale or
  * torn (a blob freed and reused meanwhile): they are checked (pc inside the
  * blob, sizes in range, stack addresses rising) and, above all, the result
@@ -237,7 +239,6 @@ typedef struct blob_info {
 	uintptr_t method;
 	int8_t level;
 } blob_info;
-
 
 /* The blob's name is one of `names` (libjvm string literals, read in bounds). */
 static bool name_is_nmethod(const ag_hs *h, uintptr_t s)
