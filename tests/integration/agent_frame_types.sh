@@ -3,8 +3,9 @@
 # installed): a JVM is warmed up until its hot method is C2-compiled, then
 # the agent is attached and the JDK's own `jfr print --json` reads what it
 # wrote. Under -XX:-TieredCompilation the hot method must be JIT compiled
-# with its small callee Inlined; with -XX:-Inline nothing is Inlined and the
-# callee is JIT compiled itself; under -Xint every Java frame is Interpreted;
+# with its small callee Inlined, under -XX:TieredStopAtLevel=1 C1 compiled;
+# with -XX:-Inline nothing is Inlined and the callee is JIT compiled
+# itself; under -Xint every Java frame is Interpreted;
 # a sleeping thread's native method is Native over typed callers. The
 # agent's own count of stacks it could type must cover (nearly) all.
 set -u
@@ -48,7 +49,7 @@ wait_cpu() {
 # most of the CPU. The warm-up calls hot() 20000 times under -Xbatch
 # (compilation in the foreground), so with -XX:-TieredCompilation hot (and
 # small, when it is not inlined) is C2 code before "ready" is printed. A
-# second thread sleeps in a native method.
+# second thread sleeps in a native method and allocates a little.
 cat >"$work/FrameTypes.java" <<'EOF'
 public class FrameTypes {
     static volatile long sink;
@@ -60,7 +61,7 @@ public class FrameTypes {
         return 999_999_893 / (r | 1) + x;
     }
     static long hot(int n) { long acc = 0; for (int i = 0; i < n; i++) acc += small(i + (int) acc); return acc; }
-    static void sleeper() { while (true) try { Thread.sleep(3); } catch (InterruptedException e) { return; } }
+    static void sleeper() { while (true) try { sink += new byte[1024].length; Thread.sleep(3); } catch (InterruptedException e) { return; } }
     public static void main(String[] a) throws Exception {
         Thread t = new Thread(FrameTypes::sleeper, "sleeper");
         t.setDaemon(true);
@@ -97,6 +98,10 @@ for e in d["recording"]["events"]:
             if i > 0 and frames[i - 1][0] == "FrameTypes.small":
                 c["small_" + frames[i - 1][1]] += 1
             break
+    elif e["type"] == "jdk.ObjectAllocationInNewTLAB":
+        java = [t for n, t in frames if t != "C++"]
+        c["alloc_java_frames"] += len(java)
+        c["alloc_not_interpreted"] += sum(1 for t in java if t not in ("Interpreted", "Native"))
     elif frames[0][1] == "Native" and len(frames) > 1:
         # A wall sample of a thread in a native method, with its caller's type.
         c["native_top"] += 1
@@ -113,7 +118,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 over() { awk -v x="$1" -v t="$2" 'BEGIN { exit !(x > t) }'; }
 
 # profile JDK LABEL JAVA-OPTIONS...: runs the workload warmed up, records
-# ~1.5 s of CPU at 1 ms plus wall samples, and leaves the counts in
+# ~1.5 s of CPU at 1 ms plus wall and allocation samples, and leaves the counts in
 # $work/counts and the agent's "Frame types" line in $work/typed.
 profile() {
 	jdk=$1
@@ -132,7 +137,7 @@ profile() {
 	for _ in $(seq 600); do grep -q ready "$work/jvm.log" && break; sleep 0.1; done
 	grep -q ready "$work/jvm.log" || { fail "$label: the workload did not warm up"; return 1; }
 	"$PYROJAVA" attach "$jvm" load "$LIB" true \
-		"start,event=itimer,interval=1ms,wall=10ms,jfr,file=$work/rec.jfr,log=$work/agent.log" \
+		"start,event=itimer,interval=1ms,wall=10ms,alloc=512,jfr,file=$work/rec.jfr,log=$work/agent.log" \
 		>"$work/out" 2>"$work/err" || { fail "$label: start"; return 1; }
 	wait_cpu "$jvm" 150
 	"$PYROJAVA" attach "$jvm" load "$LIB" true "stop,log=$work/agent.log" >"$work/out" 2>"$work/err" ||
@@ -146,7 +151,7 @@ profile() {
 		return 1
 	fi
 	# The JDK 17 reader must read the file (whichever JDK wrote it), and so must ours.
-	if ! "$JDK17/bin/jfr" print --json --events jdk.ExecutionSample,profiler.WallClockSample "$work/rec.jfr" \
+	if ! "$JDK17/bin/jfr" print --json --events jdk.ExecutionSample,profiler.WallClockSample,jdk.ObjectAllocationInNewTLAB "$work/rec.jfr" \
 		>"$work/rec.json" 2>"$work/err" || ! python3 "$work/types.py" <"$work/rec.json" >"$work/counts" 2>>"$work/err"; then
 		fail "$label: jfr print --json could not read the recording"
 		return 1
@@ -195,6 +200,18 @@ for JDK in $JDKS; do
 		check_native "$v C2" Interpreted
 	fi
 
+	# C1 only (tier 1): hot is C1 compiled. (C1 keeps debug information
+	# at safepoints only, so its inlined callees rarely show up at all.)
+	if profile "$JDK" "$v C1" -XX:TieredStopAtLevel=1 -Xbatch; then
+		hot=$(val hot)
+		c1=$(val hot_C1_compiled)
+		if [ "$hot" -ge 200 ] && over "$(ratio "$c1" "$hot")" 0.95; then
+			pass "$v C1: hot C1 compiled in $c1 of $hot samples"
+		else
+			fail "$v C1: hot C1 compiled in $c1 of $hot samples"
+		fi
+	fi
+
 	# No inlining: no Inlined frame at all, small compiled on its own.
 	if profile "$JDK" "$v -XX:-Inline" -XX:-TieredCompilation -Xbatch -XX:-Inline; then
 		hot=$(val hot)
@@ -220,6 +237,15 @@ for JDK in $JDKS; do
 			fail "$v -Xint: $other of $frames Java frames not Interpreted ($untyped stacks untyped, $cpu samples)"
 		fi
 		check_native "$v -Xint" Interpreted
+		# Allocation stacks (JVMTI, typed from the frame anchor) likewise.
+		aframes=$(val alloc_java_frames)
+		aother=$(val alloc_not_interpreted)
+		if [ "$aframes" -ge 20 ] && { [ "$aother" -eq 0 ] || [ "$untyped" -gt 0 ]; } &&
+			[ "$aother" -le $((untyped * 1024)) ]; then
+			pass "$v -Xint: $aframes Java frames of allocation stacks, $aother not Interpreted"
+		else
+			fail "$v -Xint: $aother of $aframes Java frames of allocation stacks not Interpreted"
+		fi
 	fi
 done
 
