@@ -766,14 +766,14 @@ void ag_ft_counts(uint64_t out[AG_FT_RESULTS], bool reset)
 		out[i] = reset ? atomic_exchange(&counts[i], 0) : atomic_load(&counts[i]);
 }
 
-void ag_ft_log_counts(void)
+void ag_ft_log_counts(int level, bool reset)
 {
 	static const char *const names[AG_FT_RESULTS] = {
 		"typed", "disabled", "truncated", "no method id", "top frame not Java",
 		"walk failed", "mismatch", "ambiguous",
 	};
 	uint64_t c[AG_FT_RESULTS];
-	ag_ft_counts(c, true);
+	ag_ft_counts(c, reset);
 	uint64_t total = 0;
 	for (int i = 0; i < AG_FT_RESULTS; i++)
 		total += c[i];
@@ -786,5 +786,5 @@ void ag_ft_log_counts(void)
 		if (c[i])
 			len += snprintf(text + len, sizeof(text) - (size_t)len, ", %llu %s",
 				(unsigned long long)c[i], names[i]);
-	ag_log(AG_LOG_INFO, "%s (the rest are recorded untyped)", text);
+	ag_log((ag_level)level, "%s (the rest are recorded untyped)", text);
 }

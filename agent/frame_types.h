@@ -82,8 +82,8 @@ ag_ft_result ag_ft_classify_current(void *java_thread, ag_frame *frames, uint32_
 
 /* Counts per result since the last call; `reset` starts them again. */
 void ag_ft_counts(uint64_t out[AG_FT_RESULTS], bool reset);
-/* One log line summarising the counts (stop/dump). */
-void ag_ft_log_counts(void);
+/* One log line summarising the counts at `level`; `reset` starts them again. */
+void ag_ft_log_counts(int level, bool reset);
 
 /* ---- pure parts, exposed for the unit tests ---- */
 

@@ -248,7 +248,7 @@ static int stop_session(const ag_args *a)
 	ag_window *w = ag_storage_close(false);
 	s.running = false;
 	atomic_store(&active, false);
-	ag_ft_log_counts();
+	ag_ft_log_counts(AG_LOG_INFO, true);
 	if (!w)
 		return 0;
 	if (s.args.output == AG_OUTPUT_JFR)
@@ -281,6 +281,7 @@ static int dump(const ag_args *a)
 	if (fmt == AG_OUTPUT_JFR) {
 		/* Sampling continues into the other window while this one is written. */
 		ag_window *w = ag_storage_close(true);
+		ag_ft_log_counts(AG_LOG_DEBUG, false); /* the session's counts so far; stop logs them too */
 		int rc = write_window(w, fmt, file);
 		ag_window_reset(w);
 		return rc;
