@@ -703,7 +703,7 @@ static int add_segments(struct dl_phdr_info *info, size_t size, void *arg)
 	jvm_search *js = arg;
 	if (info->dlpi_addr != js->base)
 		return 0;
-	for (int i = 0; i < info->dlpi_phnum && js->h->njvm < AG_HS_MAX_HEAPS; i++) {
+	for (int i = 0; i < info->dlpi_phnum && js->h->njvm < AG_HS_MAX_SEGMENTS; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_R))
 			continue;

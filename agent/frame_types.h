@@ -108,6 +108,7 @@ typedef struct ag_hs_field {
 } ag_hs_field;
 
 #define AG_HS_MAX_HEAPS 8
+#define AG_HS_MAX_SEGMENTS 16
 
 typedef struct ag_hs {
 	uintptr_t heaps[AG_HS_MAX_HEAPS]; /* CodeHeap* */
@@ -130,7 +131,7 @@ typedef struct ag_hs {
 	int32_t interp_sender_sp_slot; /* frame::interpreter_frame_sender_sp_offset */
 	int32_t interp_method_slot; /* not in VMStructs: the platform's constant */
 	/* libjvm's loaded segments, where CodeBlob names point (set by ag_ft_init) */
-	uintptr_t jvm_lo[AG_HS_MAX_HEAPS], jvm_hi[AG_HS_MAX_HEAPS];
+	uintptr_t jvm_lo[AG_HS_MAX_SEGMENTS], jvm_hi[AG_HS_MAX_SEGMENTS];
 	uint32_t njvm;
 } ag_hs;
 
