@@ -123,7 +123,7 @@ bool ag_hs_resolve(const ag_vms *v, ag_hs *out, char *why, size_t whylen)
 	NEED(absolute || relative, "CodeBlob code bounds");
 	if (absolute)
 		h.cb_code_offset.size = h.cb_data_offset.size = 0;
-	/* JDK 23+ tags blobs with a kind; older ones are told apart by name. */
+	/* Newer JDKs (25) tag blobs with a kind; older ones (17) are told apart by name. */
 	if (!(scalar(v, "CodeBlob", "_kind", &h.cb_kind) && ag_vms_int(v, "CodeBlobKind::Nmethod", &h.kind_nmethod))) {
 		h.cb_kind.size = 0;
 		NEED(scalar(v, "CodeBlob", "_name", &h.cb_name) && h.cb_name.size == sizeof(void *), "CodeBlob kind or name");
