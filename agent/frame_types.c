@@ -426,6 +426,23 @@ static int walk(const walk_ctx *c, uintptr_t jt, uintptr_t pc, uintptr_t sp, uin
 	return -1;
 }
 
+int ag_ft_walk(const ag_hs *h, uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr_t fp, ag_pframe *out,
+	uint32_t max)
+{
+	/*
+	 * Stack reads stay between the interrupted stack pointer and the stack
+	 * base, all mapped: the guard zones lie below the stack pointer. A
+	 * thread running on another stack (sigaltstack, a coroutine in native
+	 * code) is not walked.
+	 */
+	uintptr_t base = (uintptr_t)read_field(jt, h->jt_stack_base);
+	uintptr_t size = (uintptr_t)read_field(jt, h->jt_stack_size);
+	if (base <= sp || size > base || sp < base - size)
+		return -1;
+	walk_ctx c = {.hs = h, .stack_lo = sp, .stack_hi = base};
+	return walk(&c, jt, pc, sp, fp, out, max);
+}
+
 /* ---------------- matching ---------------- */
 
 /*
@@ -636,18 +653,7 @@ static ag_ft_result classify(uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr_t
 	for (uint32_t i = 0; i < n; i++)
 		if (!frames[i].method || !method_of_id(&frames[i]))
 			return AG_FT_NO_METHOD;
-	/*
-	 * Stack reads stay between the interrupted stack pointer and the stack
-	 * base, all mapped: the guard zones lie below the stack pointer. A
-	 * thread running on another stack (sigaltstack, a coroutine in native
-	 * code) is not walked.
-	 */
-	uintptr_t base = (uintptr_t)read_field(jt, hs.jt_stack_base);
-	uintptr_t size = (uintptr_t)read_field(jt, hs.jt_stack_size);
-	walk_ctx c = {.hs = &hs, .stack_lo = sp, .stack_hi = base};
-	if (base <= sp || size > base || sp < base - size)
-		return AG_FT_WALK_FAILED;
-	int np = walk(&c, jt, pc, sp, fp, scratch->phys, n);
+	int np = ag_ft_walk(&hs, jt, pc, sp, fp, scratch->phys, n);
 	if (np == -2)
 		return AG_FT_TOP_NOT_JAVA;
 	if (np < 0)

@@ -141,4 +141,13 @@ typedef struct ag_hs {
  */
 bool ag_hs_resolve(const ag_vms *v, ag_hs *hs, char *why, size_t whylen);
 
+/*
+ * The physical Java frames of thread jt (a JavaThread) with layout h, top
+ * first, from its frame anchor or else from (pc, sp, fp); sp is the lowest
+ * stack address read. Returns their number, -1 when the walk failed, -2
+ * when it did not start in Java code.
+ */
+int ag_ft_walk(const ag_hs *h, uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr_t fp, ag_pframe *out,
+	uint32_t max);
+
 #endif

@@ -297,6 +297,228 @@ static void test_resolve_rejects_empty_code_cache(void **state)
 	assert_non_null(strstr(why, "interpreter"));
 }
 
+/* ---------------- the physical walk over a synthetic VM ---------------- */
+
+/*
+ * A code heap, an interpreter, a call stub and one thread's stack laid out
+ * as the JDK 25 tables above describe them (64-byte segments), so the walk
+ * runs on memory built here.
+ */
+#define SEG 64
+#define SEGS 64
+static _Alignas(64) uint8_t code[SEG * SEGS];
+static uint8_t segmap[SEGS];
+static _Alignas(8) uint8_t code_heap[336];
+static uint8_t interp_code[256];
+static uint8_t call_stub_code[16];
+static _Alignas(16) uintptr_t stack[256];
+static _Alignas(8) uint8_t thread[2048];
+#define M_A 0x1a0
+#define M_C 0x1c0
+#define M_I 0x1e0
+#define M_J 0x1f0
+
+static void put(void *base, size_t off, const void *v, size_t n)
+{
+	memcpy((uint8_t *)base + off, v, n);
+}
+
+static void put_word(void *base, size_t off, uintptr_t v)
+{
+	put(base, off, &v, sizeof(v));
+}
+
+/* A blob in segments first..first+n-1; returns its code's start. */
+static uintptr_t blob(uint32_t first, uint32_t n, uint8_t kind, int32_t frame_words, int16_t complete,
+	uintptr_t method, int8_t level)
+{
+	uint8_t *block = code + first * SEG;
+	uint32_t len = n;
+	uint8_t used = 1;
+	put(block, 0, &len, 4);
+	put(block, 4, &used, 1);
+	for (uint32_t i = 0; i < n; i++)
+		segmap[first + i] = (uint8_t)i;
+	uint8_t *b = block + 8; /* sizeof(HeapBlock) */
+	int32_t code_off = 0x100, data_off = (int32_t)(n * SEG - 8);
+	put(b, 36, &code_off, 4);
+	put(b, 40, &data_off, 4);
+	put(b, 44, &frame_words, 4);
+	put(b, 54, &complete, 2);
+	put(b, 56, &kind, 1);
+	put_word(b, 80, method);
+	put(b, 216, &level, 1);
+	return (uintptr_t)b + 0x100;
+}
+
+static ag_hs synthetic_vm(uintptr_t *a_code, uintptr_t *stub_code, uintptr_t *c_code)
+{
+	memset(code, 0, sizeof(code));
+	memset(segmap, 0xff, sizeof(segmap));
+	memset(thread, 0, sizeof(thread));
+	memset(stack, 0, sizeof(stack));
+	*a_code = blob(0, 8, 1, 4, 0x10, M_A, 4); /* nmethod of A, C2 */
+	*stub_code = blob(16, 8, 6, 2, 0, 0, 0); /* a runtime stub */
+	*c_code = blob(32, 8, 1, 3, 0x10, M_C, 2); /* nmethod of C, C1 */
+	put_word(code_heap, 0 + 16, (uintptr_t)code); /* _memory._low */
+	put_word(code_heap, 0 + 24, (uintptr_t)code + sizeof(code)); /* _memory._high */
+	put_word(code_heap, 112 + 16, (uintptr_t)segmap);
+	put_word(code_heap, 112 + 24, (uintptr_t)segmap + sizeof(segmap));
+	int32_t log2 = 6;
+	put(code_heap, 248, &log2, 4);
+	static uintptr_t heap_list[1];
+	heap_list[0] = (uintptr_t)code_heap;
+	static fake_array one_heap = {1, 1, heap_list};
+	static fake_queue interp;
+	interp = (fake_queue){NULL, (uintptr_t)interp_code, 0, sizeof(interp_code)};
+	heaps_static = &one_heap;
+	interp_static = &interp;
+	call_stub_static = (uintptr_t)call_stub_code + 4;
+	ag_vms v = tables(jdk25_rows, jdk25_types, jdk25_ints);
+	ag_hs hs;
+	char why[128] = "";
+	bool ok = ag_hs_resolve(&v, &hs, why, sizeof(why));
+	heaps_static = &heap_array;
+	interp_static = &queue;
+	call_stub_static = 0x9abc;
+	if (!ok)
+		fail_msg("%s", why);
+	put_word(thread, 1048, (uintptr_t)&stack[256]); /* _stack_base */
+	put_word(thread, 1056, sizeof(stack)); /* _stack_size */
+	return hs;
+}
+
+#define AT(i) ((uintptr_t)&stack[i])
+
+/*
+ * compiled A (top) <- interpreted I <- runtime stub <- compiled C <- entry
+ * frame whose JavaCallWrapper saved an anchor at interpreted J <- entry
+ * frame of the thread's first call.
+ */
+static void build_stack(uintptr_t stub_code, uintptr_t c_code)
+{
+	uintptr_t call_stub = (uintptr_t)call_stub_code + 4;
+	/* A: usp 10, 4 words: return pc at 13, saved fp at 12 */
+	stack[13] = (uintptr_t)interp_code + 40;
+	stack[12] = AT(20);
+	/* I: fp 20: method at fp-3, sender sp at fp-1, return at fp+1, link at fp */
+	stack[17] = M_I;
+	stack[19] = AT(30);
+	stack[21] = stub_code + 8;
+	stack[20] = AT(40);
+	/* stub: usp 30, 2 words: return at 31 */
+	stack[31] = c_code + 0x40;
+	/* C: usp 32, 3 words: return into the call stub at 34, entry frame fp at 33 */
+	stack[34] = call_stub;
+	stack[33] = AT(50);
+	/* entry frame: the JavaCallWrapper* at fp-6, its anchor at +32 */
+	stack[44] = AT(60);
+	stack[64] = AT(80); /* last_Java_sp */
+	stack[65] = (uintptr_t)interp_code + 80; /* last_Java_pc */
+	stack[66] = AT(90); /* last_Java_fp */
+	/* J: fp 90 */
+	stack[87] = M_J;
+	stack[89] = AT(100);
+	stack[91] = call_stub;
+	stack[90] = AT(110);
+	/* the first entry frame: its wrapper's anchor is empty */
+	stack[104] = AT(120);
+	stack[124] = 0;
+}
+
+static void test_walk_synthetic_stack(void **state)
+{
+	(void)state;
+	uintptr_t a, stub, c;
+	ag_hs hs = synthetic_vm(&a, &stub, &c);
+	build_stack(stub, c);
+	ag_pframe out[16];
+	int n = ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0xdead, out, 16);
+	assert_int_equal(n, 4);
+	assert_int_equal(out[0].kind, AG_PF_COMPILED);
+	assert_int_equal(out[0].method, M_A);
+	assert_int_equal(out[0].level, 4);
+	assert_int_equal(out[1].kind, AG_PF_INTERPRETED);
+	assert_int_equal(out[1].method, M_I);
+	assert_int_equal(out[2].kind, AG_PF_COMPILED); /* the stub is stepped over */
+	assert_int_equal(out[2].method, M_C);
+	assert_int_equal(out[2].level, 2);
+	assert_int_equal(out[3].kind, AG_PF_INTERPRETED);
+	assert_int_equal(out[3].method, M_J);
+	/* Fewer frames allowed than there are: the walk fails rather than stop early. */
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 3), -1);
+}
+
+static void test_walk_starts(void **state)
+{
+	(void)state;
+	uintptr_t a, stub, c;
+	ag_hs hs = synthetic_vm(&a, &stub, &c);
+	build_stack(stub, c);
+	ag_pframe out[16];
+	/* In A's prologue (before frame_complete_offset): not walkable. */
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x08, AT(10), 0, out, 16), -2);
+	/* Outside any code with no usable frame pointer: not Java. */
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, (uintptr_t)&out, AT(10), 0, out, 16), -2);
+	/* Leaf native code entered from A keeps a frame pointer chain back into it. */
+	stack[6] = AT(20); /* the native frame's saved fp */
+	stack[7] = a + 0x30; /* its return address into A */
+	stack[9] = 0;
+	/* A's frame then starts at fp + 16 = stack[8]: shift A's words down by 2. */
+	stack[11] = stack[13];
+	stack[10] = stack[12];
+	/* With a 4-word frame from stack[8], its return address is at stack[11]. */
+	int n = ag_ft_walk(&hs, (uintptr_t)thread, (uintptr_t)&out, AT(4), AT(6), out, 16);
+	assert_int_equal(n, 4);
+	assert_int_equal(out[0].method, M_A);
+	assert_int_equal(out[1].method, M_I);
+	/* A thread outside Java: the walk starts at its frame anchor, whatever the context says. */
+	build_stack(stub, c);
+	put_word(thread, 1152 + 0, AT(30)); /* sp: the stub's frame */
+	put_word(thread, 1152 + 8, stub + 8);
+	put_word(thread, 1152 + 16, 0);
+	n = ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(2), 0, out, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].method, M_C);
+	assert_int_equal(out[1].method, M_J);
+	/* An anchor without a pc is not walkable. */
+	put_word(thread, 1152 + 8, 0);
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(2), 0, out, 16), -2);
+	put_word(thread, 1152 + 0, 0);
+	/* A stack pointer outside the thread's stack: not walked. */
+	uintptr_t elsewhere[4];
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, (uintptr_t)elsewhere, 0, out, 16), -1);
+}
+
+static void test_walk_rejects_bad_frames(void **state)
+{
+	(void)state;
+	uintptr_t a, stub, c;
+	ag_hs hs = synthetic_vm(&a, &stub, &c);
+	ag_pframe out[16];
+	/* A return address into nowhere. */
+	build_stack(stub, c);
+	stack[31] = 0x10;
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 16), -1);
+	/* An interpreted frame whose sender lies below it. */
+	build_stack(stub, c);
+	stack[19] = AT(15);
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 16), -1);
+	/* A frame link pointing past the stack base. */
+	build_stack(stub, c);
+	stack[12] = AT(256) + 64;
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 16), -1);
+	/* A freed block in the code heap. */
+	build_stack(stub, c);
+	code[32 * SEG + 4] = 0;
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 16), -1);
+	/* A pc in a blob's header, outside its code. */
+	build_stack(stub, c);
+	code[32 * SEG + 4] = 1;
+	stack[31] = (uintptr_t)code + 32 * SEG + 16;
+	assert_int_equal(ag_ft_walk(&hs, (uintptr_t)thread, a + 0x20, AT(10), 0, out, 16), -1);
+}
+
 /* ---------------- fitting physical to virtual frames ---------------- */
 
 /* In these tests a frame's "jmethodID" is the Method* itself. */
@@ -607,6 +829,9 @@ int main(void)
 		cmocka_unit_test(test_resolve_jdk25_layout),
 		cmocka_unit_test(test_resolve_needs_every_entry),
 		cmocka_unit_test(test_resolve_rejects_empty_code_cache),
+		cmocka_unit_test(test_walk_synthetic_stack),
+		cmocka_unit_test(test_walk_starts),
+		cmocka_unit_test(test_walk_rejects_bad_frames),
 		cmocka_unit_test(test_interpreted_frames),
 		cmocka_unit_test(test_inlined_into_compiled),
 		cmocka_unit_test(test_c1_levels),
