@@ -123,6 +123,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 # over X T: X > T.
 over() { awk -v x="$1" -v t="$2" 'BEGIN { exit !(x > t) }'; }
 
+stop_jvm() {
+	[ -n "$jvm" ] || return 0
+	kill -9 "$jvm" 2>/dev/null
+	wait "$jvm" 2>/dev/null
+	rm -f "/tmp/.java_pid$jvm"
+	jvm=""
+}
+
 # profile JDK LABEL JAVA-OPTIONS...: runs the workload warmed up, records
 # ~1.5 s of CPU at 1 ms plus wall and allocation samples, and leaves the counts in
 # $work/counts and the agent's "Frame types" line in $work/typed.
@@ -141,17 +149,14 @@ profile() {
 		"$@" -cp "$work" FrameTypes >"$work/jvm.log" 2>&1 &
 	jvm=$!
 	for _ in $(seq 600); do grep -q ready "$work/jvm.log" && break; sleep 0.1; done
-	grep -q ready "$work/jvm.log" || { fail "$label: the workload did not warm up"; return 1; }
+	grep -q ready "$work/jvm.log" || { fail "$label: the workload did not warm up"; stop_jvm; return 1; }
 	"$PYROJAVA" attach "$jvm" load "$LIB" true \
 		"start,event=itimer,interval=1ms,wall=10ms,alloc=64k,jfr,file=$work/rec.jfr,log=$work/agent.log" \
-		>"$work/out" 2>"$work/err" || { fail "$label: start"; return 1; }
+		>"$work/out" 2>"$work/err" || { fail "$label: start"; stop_jvm; return 1; }
 	wait_cpu "$jvm" 150
 	"$PYROJAVA" attach "$jvm" load "$LIB" true "stop,log=$work/agent.log" >"$work/out" 2>"$work/err" ||
-		{ fail "$label: stop"; return 1; }
-	kill -9 "$jvm" 2>/dev/null
-	wait "$jvm" 2>/dev/null
-	rm -f "/tmp/.java_pid$jvm"
-	jvm=""
+		{ fail "$label: stop"; stop_jvm; return 1; }
+	stop_jvm
 	if ls "$work"/hs_err* >/dev/null 2>&1; then
 		fail "$label: the JVM crashed"
 		return 1
