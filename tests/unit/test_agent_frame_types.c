@@ -10,9 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "frame_types.h"
+#include "vm.h"
 #include "symbols.h"
 #include "vmstructs.h"
 
@@ -802,6 +804,33 @@ static void test_matches_brute_force(void **state)
 	assert_true(typed > 1000 && ambiguous > 1000 && mismatched > 1000);
 }
 
+/* ---------------- without VMStructs ---------------- */
+
+/* No libjvm in this process: the tables are missing, frame types stay off and stacks untouched. */
+static void test_without_vmstructs(void **state)
+{
+	(void)state;
+	ag_vms v;
+	char why[128] = "";
+	assert_false(ag_vms_from_jvm(&v, why, sizeof(why)));
+	assert_non_null(strstr(why, "gHotSpotVMStructs"));
+	snprintf(ag_jvm.java_version, sizeof(ag_jvm.java_version), "17.0.15");
+	ag_ft_init();
+	assert_false(ag_ft_enabled());
+	uint64_t before[AG_FT_RESULTS], after[AG_FT_RESULTS];
+	ag_ft_counts(before, false);
+	ag_frame v1[] = {vf(A, 5), vf(MAIN, 0)};
+	ag_frame copy[2];
+	memcpy(copy, v1, sizeof(v1));
+	static ag_ft_scratch scratch;
+	assert_int_equal(ag_ft_classify((void *)thread, NULL, v1, 2, false, &scratch), AG_FT_DISABLED);
+	assert_int_equal(ag_ft_classify_current((void *)thread, v1, 2, false), AG_FT_DISABLED);
+	assert_memory_equal(v1, copy, sizeof(v1));
+	ag_ft_counts(after, false);
+	assert_int_equal(after[AG_FT_DISABLED] - before[AG_FT_DISABLED], 2);
+	assert_int_equal(after[AG_FT_TYPED], before[AG_FT_TYPED]);
+}
+
 /* ---------------- the type in the bci ---------------- */
 
 static void test_bci_encoding(void **state)
@@ -842,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_deep_recursion),
 		cmocka_unit_test(test_deep_stack_is_linear),
 		cmocka_unit_test(test_matches_brute_force),
+		cmocka_unit_test(test_without_vmstructs),
 		cmocka_unit_test(test_bci_encoding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
