@@ -458,9 +458,9 @@ int ag_ft_walk(const ag_hs *h, uintptr_t jt, uintptr_t pc, uintptr_t sp, uintptr
  * so there is a least and a greatest one, and the fit is unique exactly
  * when those two agree. The least is the first fit a search from the top
  * finds trying each frame's earliest end first; the greatest, the first
- * fit a search from the bottom finds trying each frame's earliest start
- * last. Both searches backtrack (recursion can make an early choice fail
- * later), under a step budget.
+ * fit a search from the bottom finds trying each frame's latest start
+ * first. Both searches backtrack (recursion can make an early choice fail
+ * later), under a step budget; running out of it counts as ambiguous.
  */
 
 static bool is_native(const ag_frame *f)
