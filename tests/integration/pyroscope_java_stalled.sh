@@ -20,40 +20,7 @@ pj_find_jdk
 pj_workdir
 pj_compile_demo
 
-cat >"$work/profiler.alloy" <<EOT
-discovery.process "local" {
-	refresh_interval = "1s"
-}
-
-discovery.relabel "java" {
-	targets = discovery.process.local.targets
-
-	rule {
-		source_labels = ["__meta_process_commandline"]
-		regex         = ".*-Dservice=([A-Za-z0-9_-]+).*"
-		target_label  = "service_name"
-	}
-
-	rule {
-		source_labels = ["service_name"]
-		regex         = ".+"
-		action        = "keep"
-	}
-}
-
-pyroscope.file "out" {
-	directory = "$work/out"
-}
-
-pyroscope.java "jvms" {
-	targets    = discovery.relabel.java.output
-	forward_to = [pyroscope.file.out.receiver]
-
-	profiling_config {
-		interval = "2s"
-	}
-}
-EOT
+pj_profiler_config ".+" >"$work/profiler.alloy"
 
 for name in frozen steady; do
 	"$JDK/bin/java" -Dservice="$name" -cp "$work/cls" Demo 600 >"$work/jvm-$name.log" 2>&1 &
@@ -62,10 +29,8 @@ for name in frozen steady; do
 	wait_for "$work/jvm-$name.log" "demo workload running"
 done
 
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/profiler.alloy" >"$work/profiler.log" 2>&1 &
-profiler=$!
-pids="$pids $profiler"
-wait_for "$work/profiler.log" 'msg="pyrojava is running"'
+pj_run "$work/profiler.alloy" "$work/profiler.log"
+profiler=$pj_pid
 wait_files "$work/out/frozen/process_cpu/*.pb.gz" 1
 wait_files "$work/out/steady/process_cpu/*.pb.gz" 1
 
