@@ -11,11 +11,8 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-if [ -z "${PJ_IN_PIDNS:-}" ]; then
-	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
-fi
-
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_enter_pidns "$0" "$@"
 PJ_FAIL_TAIL=30
 pj_find_jdk
 

@@ -7,6 +7,13 @@
 #   PJ_FAIL_TAIL  lines of each $work/*.log shown on failure (default 40)
 #   PJ_WAIT_SECS  default wait_for timeout in seconds (default 30)
 
+# Runs the calling script again ($0 "$@") as PID 1 of a private PID namespace
+# with its own /proc, so discovery sees only the processes the script starts.
+pj_enter_pidns() {
+	[ -n "${PJ_IN_PIDNS:-}" ] && return
+	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$@"
+}
+
 # Sets JDK to the installed JDK 17, or exits failing.
 pj_find_jdk() {
 	JDK=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
