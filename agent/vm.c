@@ -83,8 +83,11 @@ static void add_capabilities(jvmtiEnv *jvmti)
 	want.can_generate_monitor_events = potential.can_generate_monitor_events;
 	want.can_generate_compiled_method_load_events = potential.can_generate_compiled_method_load_events;
 	want.can_generate_sampled_object_alloc_events = potential.can_generate_sampled_object_alloc_events;
-	if ((*jvmti)->AddCapabilities(jvmti, &want) == JVMTI_ERROR_NONE)
+	want.can_generate_native_method_bind_events = potential.can_generate_native_method_bind_events;
+	if ((*jvmti)->AddCapabilities(jvmti, &want) == JVMTI_ERROR_NONE) {
 		ag_jvm.can_alloc = want.can_generate_sampled_object_alloc_events;
+		ag_jvm.can_bind = want.can_generate_native_method_bind_events;
+	}
 }
 
 static void set_callbacks(jvmtiEnv *jvmti)
@@ -101,6 +104,7 @@ static void set_callbacks(jvmtiEnv *jvmti)
 	cb.SampledObjectAlloc = ag_alloc_sampled;
 	cb.MonitorContendedEnter = ag_lock_contended_enter;
 	cb.MonitorContendedEntered = ag_lock_contended_entered;
+	cb.NativeMethodBind = ag_park_native_bind;
 	(*jvmti)->SetEventCallbacks(jvmti, &cb, sizeof(cb));
 	static const jvmtiEvent always[] = {
 		JVMTI_EVENT_CLASS_LOAD, JVMTI_EVENT_CLASS_PREPARE, JVMTI_EVENT_VM_INIT,

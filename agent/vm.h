@@ -24,6 +24,7 @@ typedef struct ag_vm {
 	jvmtiEnv *jvmti;
 	ag_agct_fn agct;
 	bool can_alloc; /* SampledObjectAlloc capability granted */
+	bool can_bind; /* NativeMethodBind capability granted */
 	bool live; /* VMInit seen (or attached to a running VM) */
 	char java_version[64];
 	/*
