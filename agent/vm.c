@@ -151,6 +151,13 @@ JNIEnv *ag_vm_jni(void)
 	return jni;
 }
 
+void ag_vm_expect_local_refs(JNIEnv *jni, jint n)
+{
+	/* Only the checker's bookkeeping: the references exist either way. */
+	if (n > 0 && (*jni)->EnsureLocalCapacity(jni, n + 16) != JNI_OK)
+		(*jni)->ExceptionClear(jni);
+}
+
 void *ag_vm_java_thread(JNIEnv *jni, jthread t)
 {
 	if (!ag_jvm.eetop || !t)
@@ -204,6 +211,7 @@ static void add_existing_threads(JNIEnv *jni)
 	jthread *threads = NULL;
 	if ((*ag_jvm.jvmti)->GetAllThreads(ag_jvm.jvmti, &n, &threads) != JVMTI_ERROR_NONE)
 		return;
+	ag_vm_expect_local_refs(jni, n);
 	for (jint i = 0; i < n; i++) {
 		ag_sampler_add_thread(ag_vm_java_thread(jni, threads[i]));
 		(*jni)->DeleteLocalRef(jni, threads[i]);
@@ -218,6 +226,7 @@ static void create_all_method_ids(JNIEnv *jni)
 	jclass *classes = NULL;
 	if ((*jvmti)->GetLoadedClasses(jvmti, &n, &classes) != JVMTI_ERROR_NONE)
 		return;
+	ag_vm_expect_local_refs(jni, n);
 	for (jint i = 0; i < n; i++) {
 		jint status = 0;
 		if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
