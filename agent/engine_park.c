@@ -32,6 +32,7 @@
  * old native wrapper of park not entrant on every rebinding, so compiled
  * callers follow the new binding.
  */
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -58,6 +59,7 @@ static jfieldID blocker_field; /* java.lang.Thread.parkBlocker */
 static jclass binder_cls; /* global ref to the boot-loader helper */
 static jmethodID binder_run;
 static bool bind_failed;
+static _Atomic(JNIEnv *) installer; /* the thread installing, while it does */
 
 static void record(JNIEnv *jni, uint64_t start, uint64_t took, jboolean absolute, jlong time)
 {
@@ -109,17 +111,33 @@ static void JNICALL park_hook(JNIEnv *jni, jobject unsafe, jboolean absolute, jl
 		record(jni, start, took, absolute, time);
 }
 
+/* True for a function of libjvm (not another agent's hook, not a stub). */
+static bool in_libjvm(void *address)
+{
+	Dl_info info;
+	if (!dladdr(address, &info) || !info.dli_fname)
+		return false;
+	const char *slash = strrchr(info.dli_fname, '/');
+	return strcmp(slash ? slash + 1 : info.dli_fname, "libjvm.so") == 0;
+}
+
 void JNICALL ag_park_native_bind(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jmethodID method,
 	void *address, void **new_address_ptr)
 {
-	(void)jvmti, (void)jni, (void)thread;
-	if (!park_id || method != park_id || !address || address == (void *)park_hook)
+	(void)jvmti, (void)thread;
+	/*
+	 * Only the binding made by this copy's own install, on its thread: a
+	 * hook of another copy installing at the same time must never be taken
+	 * for the original (two hooks calling each other would recurse).
+	 */
+	if (!park_id || method != park_id || jni != atomic_load(&installer) || !address ||
+		address == (void *)park_hook || !new_address_ptr)
 		return;
 	park_fn expected = NULL;
-	if (atomic_compare_exchange_strong(&original, &expected, (park_fn)address))
+	if (in_libjvm(address) && atomic_compare_exchange_strong(&original, &expected, (park_fn)address))
 		expected = (park_fn)address;
 	/* Hook only the function the hook will call. */
-	if (expected == (park_fn)address && new_address_ptr)
+	if (expected == (park_fn)address)
 		*new_address_ptr = (void *)park_hook;
 }
 
@@ -263,10 +281,12 @@ static const char *install(JNIEnv *jni)
 	if (learn && !set_bind_events(true))
 		return "could not enable NativeMethodBind";
 	bind_failed = false;
+	atomic_store(&installer, jni);
 	(*jni)->CallStaticVoidMethod(jni, binder_cls, binder_run);
 	bool threw = !clear_failed(jni, true);
 	if (learn)
 		set_bind_events(false);
+	atomic_store(&installer, NULL);
 	if (!atomic_load(&original) && !bind_failed) {
 		/* Bound to the hook but the original is unknown: rebind libjvm's own. */
 		if (threw)
