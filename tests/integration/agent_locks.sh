@@ -10,7 +10,8 @@
 # `jfr` must read the park events with their blocker class, the target must
 # print no JNI warnings (it runs with -Xcheck:jni), and a second copy of the
 # library loaded from another path (a restarted daemon) must record parks
-# too, then the first copy again.
+# too, then the first copy again; and parking must keep working while
+# three copies start and stop lock profiling under a park/unpark storm.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
@@ -36,6 +37,7 @@ cat >"$work/Locks.java" <<'JAVA'
 import java.io.File;
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 public class Locks {
@@ -77,14 +79,49 @@ public class Locks {
         return t;
     }
 
-    // Phase N starts when file goN appears (holding the rounds per thread); "quit" ends.
+    // Two threads hand a turn back and forth with park/unpark as fast as they can.
+    static volatile int turn;
+    static volatile boolean stopPing;
+    static final AtomicLong handoffs = new AtomicLong();
+    static final Object BLOCKER = new Object();
+
+    static void pingPong(int me, Thread[] pair) {
+        while (!stopPing) {
+            while (turn != me && !stopPing) LockSupport.park(BLOCKER);
+            handoffs.incrementAndGet();
+            turn = 1 - me;
+            LockSupport.unpark(pair[1 - me]);
+        }
+    }
+
+    static void pingPongUntil(File stop) throws Exception {
+        Thread[] pair = new Thread[2];
+        for (int i = 0; i < 2; i++) {
+            int me = i;
+            pair[i] = new Thread(() -> pingPong(me, pair), "ping-" + i);
+        }
+        for (Thread t : pair) t.start();
+        System.out.println("pingpong running");
+        while (!stop.exists()) Thread.sleep(10);
+        stopPing = true;
+        for (Thread t : pair) { LockSupport.unpark(t); t.join(); }
+    }
+
+    // Phase N starts when file goN appears, holding the rounds per thread or
+    // "pingpong" (which runs until stopN appears); "quit" ends.
     public static void main(String[] a) throws Exception {
         System.out.println("ready");
         for (int phase = 1; ; phase++) {
             File go = new File(a[0], "go" + phase), quit = new File(a[0], "quit");
             while (!go.exists() && !quit.exists()) Thread.sleep(10);
             if (quit.exists()) return;
-            int rounds = Integer.parseInt(new String(Files.readAllBytes(go.toPath())).trim());
+            String what = new String(Files.readAllBytes(go.toPath())).trim();
+            if (what.equals("pingpong")) {
+                pingPongUntil(new File(a[0], "stop" + phase));
+                System.out.println("done " + phase + " handoffs=" + handoffs.get());
+                continue;
+            }
+            int rounds = Integer.parseInt(what);
             monitorNs.set(0);
             parkNs.set(0);
             Thread[] ts = new Thread[8];
@@ -157,6 +194,29 @@ for JDK in $JDKS; do
 	cp "$LIB" "$work/copy2/libasyncProfiler.so"
 	phase 2 "$work/copy2/libasyncProfiler.so" 6 "$v: second copy of the library"
 	phase 3 "$LIB" 6 "$v: first copy again"
+
+	# Rebinding under fire: two threads park/unpark nonstop (JIT-compiled
+	# callers) while lock profiling starts and stops 12 times, rotating three
+	# copies of the library (the third one's first start learns libjvm's
+	# function while they park). A lost wakeup would hang the hand-off.
+	mkdir -p "$work/copy3"
+	cp "$LIB" "$work/copy3/libasyncProfiler.so"
+	echo pingpong >"$work/ctl/go4"
+	wait_for "$work/jvm.log" "pingpong running"
+	sleep 1 # let the hand-off get compiled
+	for i in 1 2 3 4; do
+		for lib in "$LIB" "$work/copy2/libasyncProfiler.so" "$work/copy3/libasyncProfiler.so"; do
+			"$ASPROF" --libpath "$lib" -f "$work/pp.jfr" -o jfr --lock 1ms start "$jvm" >"$work/asprof.out" 2>&1 &&
+				sleep 0.2 &&
+				"$ASPROF" --libpath "$lib" -o jfr stop "$jvm" >"$work/asprof.out" 2>&1 ||
+				fail "$v: start/stop cycle $i with $lib: $(cat "$work/asprof.out")"
+		done
+	done
+	: >"$work/ctl/stop4"
+	wait_for "$work/jvm.log" "done 4 " 60
+	handoffs=$(sed -n 's/^done 4 handoffs=//p' "$work/jvm.log")
+	[ "${handoffs:-0}" -gt 0 ] || fail "$v: no park/unpark hand-offs"
+	echo "ok   - $v: $handoffs park/unpark hand-offs through 12 start/stop cycles of 3 library copies"
 
 	: >"$work/ctl/quit"
 	wait "$jvm" || fail "$v: the JVM exited with status $?"
