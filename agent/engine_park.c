@@ -10,7 +10,8 @@
  *   1. RegisterNatives binds park to park_hook;
  *   2. Unsafe.registerNatives() re-registers every Unsafe native; for park
  *      the binding changes back, so the event carries libjvm's address,
- *      which the callback keeps while writing park_hook over the new
+ *      which the callback keeps (only on the installing thread, only an
+ *      address inside libjvm.so) while writing park_hook over the new
  *      binding. Should the event not come, step 2 has simply rebound the
  *      original: the JVM is as before and park events are off.
  * Between 1 and 2 (one JNI call) park_hook does not know the original yet
@@ -31,6 +32,10 @@
  * inside an older copy's hook return through valid code. HotSpot makes the
  * old native wrapper of park not entrant on every rebinding, so compiled
  * callers follow the new binding.
+ *
+ * Recording (parks of at least the threshold only) calls JNI and JVMTI but
+ * no Java code, so it cannot park again; its ~40 KB of stack stay within
+ * the 80 KB HotSpot's native wrapper guarantees free (StackShadowPages).
  */
 #include <dlfcn.h>
 #include <inttypes.h>
