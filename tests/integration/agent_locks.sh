@@ -10,8 +10,9 @@
 # `jfr` must read the park events with their blocker class, the target must
 # print no JNI warnings (it runs with -Xcheck:jni), and a second copy of the
 # library loaded from another path (a restarted daemon) must record parks
-# too, then the first copy again; and parking must keep working while
-# three copies start and stop lock profiling under a park/unpark storm.
+# too, then the first copy again; parking must keep working while three
+# copies start and stop lock profiling under a park/unpark storm; and parks
+# at the very edge of the stack must be recorded without a crash.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
@@ -135,7 +136,49 @@ public class Locks {
     }
 }
 JAVA
-"$JDK17/bin/javac" --release 11 -d "$work" "$work/Locks.java" || fail "javac"
+# Parks at the very edge of the stack (as deep as recursion goes before
+# StackOverflowError), every one recorded (lock=0): recording must fit in
+# the stack HotSpot leaves a native method.
+cat >"$work/Deep.java" <<'JAVA'
+import java.util.concurrent.locks.LockSupport;
+
+public class Deep {
+    static int max;
+
+    static void probe(int d) {
+        max = d;
+        probe(d + 1);
+    }
+
+    static void deepPark(int d, int target) {
+        if (d < target) {
+            deepPark(d + 1, target);
+            return;
+        }
+        LockSupport.parkNanos(Deep.class, 2_000_000);
+    }
+
+    public static void main(String[] a) {
+        int parks = 0;
+        for (int round = 0; round < 100; round++) {
+            try {
+                probe(0);
+            } catch (StackOverflowError e) {
+            }
+            for (int target = max + 5; ; target--) {
+                try {
+                    deepPark(0, target);
+                    parks++;
+                    break;
+                } catch (StackOverflowError e) {
+                }
+            }
+        }
+        System.out.println("deep parks " + parks);
+    }
+}
+JAVA
+"$JDK17/bin/javac" --release 11 -d "$work" "$work/Locks.java" "$work/Deep.java" || fail "javac"
 
 # Delay (ns) of the stacks through method $3 in profile $2 (mutex, block) of collapsed file $1.
 recorded() {
@@ -224,5 +267,17 @@ for JDK in $JDKS; do
 	jvm=
 	! grep -iE "warning|hs_err" "$work/jvm.log" || fail "$v: the JVM printed warnings"
 	echo "ok   - $v: no warnings in the target's output (-Xcheck:jni)"
+
+	# -agentpath (the hook is bound at VMInit), parks at the edge of the stack.
+	(cd "$work" && exec "$JDK/bin/java" -Xss512k \
+		-agentpath:"$LIB"=start,quiet,lock=0,jfr,file="$work/$v-deep.jfr" \
+		-cp "$work" Deep) >"$work/jvm.log" 2>&1 || fail "$v: deep parks: the JVM exited with status $?"
+	! ls "$work"/hs_err* >/dev/null 2>&1 || fail "$v: deep parks crashed the JVM"
+	"$PYROJAVA" convert --format collapsed "$work/$v-deep.jfr" >"$work/collapsed" 2>"$work/convert.log" ||
+		fail "$v: deep parks: pyrojava convert: $(cat "$work/convert.log")"
+	deep=$(awk '/^# / { on = $2 == "block"; next }
+		on && /Deep\.deepPark/ { n = $(NF - 1); sub(/^\[/, "", n); s += n } END { print s + 0 }' "$work/collapsed")
+	[ "$deep" -ge 100 ] || fail "$v: $deep of 100 parks at the edge of the stack recorded"
+	echo "ok   - $v: $deep parks at the edge of the stack recorded, no crash"
 done
 echo "all agent lock checks passed"
