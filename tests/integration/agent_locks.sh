@@ -186,10 +186,12 @@ recorded() {
 		on && index($0, m) { d = $NF; sub(/\]$/, "", d); s += d } END { printf "%.0f\n", s }' "$1"
 }
 
-# One profiling phase: start the library $2 with lock=1ms, run $3 rounds, stop; checks both locks.
-phase() { # n lib rounds label
+# One profiling phase: start the library $2 with lock=1ms (and the asprof
+# options $5, e.g. a CPU engine), run $3 rounds, stop; checks both locks.
+phase() { # n lib rounds label [asprof options]
 	rec="$work/$v-$1.jfr"
-	"$ASPROF" --libpath "$2" -f "$rec" -o jfr --lock 1ms start "$jvm" >"$work/asprof.out" 2>&1 ||
+	# shellcheck disable=SC2086 # $5 is a list of options
+	"$ASPROF" --libpath "$2" -f "$rec" -o jfr --lock 1ms ${5:-} start "$jvm" >"$work/asprof.out" 2>&1 ||
 		fail "$4: start: $(cat "$work/asprof.out")"
 	echo "$3" >"$work/ctl/go$1"
 	wait_for "$work/jvm.log" "done $1 " 120
@@ -235,8 +237,9 @@ for JDK in $JDKS; do
 	# A second copy of the library (as after a daemon restart) takes the hook over; then the first again.
 	mkdir -p "$work/copy2"
 	cp "$LIB" "$work/copy2/libasyncProfiler.so"
-	phase 2 "$work/copy2/libasyncProfiler.so" 6 "$v: second copy of the library"
-	phase 3 "$LIB" 6 "$v: first copy again"
+	# With the wall and cpu engines running too.
+	phase 2 "$work/copy2/libasyncProfiler.so" 6 "$v: second copy of the library, event=wall" "-e wall -i 5ms"
+	phase 3 "$LIB" 6 "$v: first copy again, event=cpu" "-e cpu -i 1ms"
 
 	# Rebinding under fire: two threads park/unpark nonstop (JIT-compiled
 	# callers) while lock profiling starts and stops 12 times, rotating three
