@@ -267,6 +267,7 @@ for JDK in $JDKS; do
 	: >"$work/ctl/quit"
 	wait "$jvm" || fail "$v: the JVM exited with status $?"
 	rm -f "/tmp/.java_pid$jvm"
+	pids= # gone: its pid must not be killed at exit, it may be reused
 	jvm=
 	! grep -iE "warning|hs_err" "$work/jvm.log" || fail "$v: the JVM printed warnings"
 	echo "ok   - $v: no warnings in the target's output (-Xcheck:jni)"
