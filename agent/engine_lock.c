@@ -2,7 +2,8 @@
  * lock: JVMTI MonitorContendedEnter/Entered. The wait start is kept in the
  * thread's JVMTI thread-local slot; waits of at least `lock` ns become
  * jdk.JavaMonitorEnter events (start time, duration, monitor class, stack).
- * Waits that began before the engine started are ignored.
+ * Waits that began before the engine started are ignored. Parks of at least
+ * `lock` ns become jdk.ThreadPark events (engine_park.c).
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -54,8 +55,10 @@ static bool lock_start(const ag_engine_config *cfg, char *err, size_t errlen)
 {
 	threshold = cfg->lock;
 	atomic_store(&running, true);
-	if (ag_vm_enable_lock())
+	if (ag_vm_enable_lock()) {
+		ag_park_start(threshold);
 		return true;
+	}
 	atomic_store(&running, false);
 	snprintf(err, errlen, "Monitor contention events are not available in this JVM");
 	return false;
@@ -63,6 +66,7 @@ static bool lock_start(const ag_engine_config *cfg, char *err, size_t errlen)
 
 static void lock_stop(void)
 {
+	ag_park_stop();
 	atomic_store(&running, false);
 	ag_vm_disable_lock();
 }

@@ -80,6 +80,13 @@ static const class_desc classes[] = {
 		{START_TIME, DURATION, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
 			CP("monitorClass", AG_T_CLASS), CP("previousOwner", AG_T_THREAD),
 			{"address", AG_T_LONG, false, false, AG_T_MEMORY_ADDRESS, NULL}}},
+	/* The JDK's field list: timeout in ns, until in ms since the epoch, Long.MIN_VALUE when unset. */
+	{"jdk.ThreadPark", AG_T_THREAD_PARK, EVENT, false, "Java Thread Park",
+		{START_TIME, DURATION, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
+			CP("parkedClass", AG_T_CLASS),
+			{"timeout", AG_T_LONG, false, false, AG_T_TIMESPAN, "NANOSECONDS"},
+			{"until", AG_T_LONG, false, false, AG_T_TIMESTAMP, "MILLISECONDS_SINCE_EPOCH"},
+			{"address", AG_T_LONG, false, false, AG_T_MEMORY_ADDRESS, NULL}}},
 	{"jdk.ActiveSetting", AG_T_ACTIVE_SETTING, EVENT, false, "Recording Setting",
 		{START_TIME, PLAIN("id", AG_T_LONG), PLAIN("name", AG_T_STRING), PLAIN("value", AG_T_STRING)}},
 	{"profiler.WallClockSample", AG_T_WALL_SAMPLE, EVENT, false, "Wall Clock Sample",

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,15 +140,15 @@ static void write_event(ag_buf *b, const ag_event *e, pools *p)
 	static const int types[] = {
 		[AG_EV_CPU] = AG_T_EXECUTION_SAMPLE, [AG_EV_WALL] = AG_T_WALL_SAMPLE,
 		[AG_EV_ALLOC_IN_TLAB] = AG_T_ALLOC_IN_TLAB, [AG_EV_ALLOC_OUTSIDE_TLAB] = AG_T_ALLOC_OUTSIDE_TLAB,
-		[AG_EV_LOCK] = AG_T_MONITOR_ENTER,
+		[AG_EV_LOCK] = AG_T_MONITOR_ENTER, [AG_EV_PARK] = AG_T_THREAD_PARK,
 	};
-	if (e->kind > AG_EV_LOCK)
+	if (e->kind > AG_EV_PARK)
 		return;
 	size_t start;
 	ag_intern_id(&p->threads, &e->tid, sizeof(e->tid));
 	begin_record(b, &start, types[e->kind]);
 	ag_buf_varint(b, e->ticks);
-	if (e->kind == AG_EV_LOCK)
+	if (e->kind == AG_EV_LOCK || e->kind == AG_EV_PARK)
 		ag_buf_varint(b, e->value); /* duration, ns = ticks */
 	ag_buf_varint(b, e->tid);
 	ag_buf_varint(b, e->trace);
@@ -168,6 +169,12 @@ static void write_event(ag_buf *b, const ag_event *e, pools *p)
 	case AG_EV_ALLOC_OUTSIDE_TLAB:
 		ag_buf_varint(b, class_key(p, e->cls ? e->cls : ""));
 		ag_buf_varint(b, e->weight);
+		break;
+	case AG_EV_PARK:
+		ag_buf_varint(b, e->cls ? class_key(p, e->cls) : 0); /* parkedClass, 0 = null */
+		ag_buf_varint(b, e->state == AG_PARK_TIMEOUT ? e->weight : (uint64_t)INT64_MIN); /* timeout */
+		ag_buf_varint(b, e->state == AG_PARK_UNTIL ? e->weight : (uint64_t)INT64_MIN); /* until */
+		ag_buf_varint(b, 0); /* address */
 		break;
 	default:
 		ag_buf_varint(b, class_key(p, e->cls ? e->cls : ""));
@@ -211,6 +218,8 @@ static void write_settings(ag_buf *b, uint64_t ticks, const ag_jfr_settings *s)
 	setting_num(b, ticks, AG_T_ALLOC_IN_TLAB, "alloc", s->alloc);
 	setting(b, ticks, AG_T_MONITOR_ENTER, "enabled", s->lock >= 0 ? "true" : "false");
 	setting_num(b, ticks, AG_T_MONITOR_ENTER, "lock", s->lock);
+	setting(b, ticks, AG_T_THREAD_PARK, "enabled", s->park ? "true" : "false");
+	setting_num(b, ticks, AG_T_THREAD_PARK, "lock", s->park ? s->lock : -1);
 }
 
 static void pool_header(ag_buf *b, int type, uint32_t count)

@@ -16,6 +16,7 @@ typedef struct ag_jfr_settings {
 	const char *engine; /* the CPU engine actually used, NULL if none */
 	const char *event; /* the requested CPU event, NULL if none */
 	long interval, wall, alloc, lock; /* < 0 = off */
+	bool park; /* jdk.ThreadPark recorded (lock >= 0 and the park hook works) */
 	int jstackdepth;
 } ag_jfr_settings;
 

@@ -209,6 +209,7 @@ static int start(ag_args *a, bool resume)
 	a->buf = NULL; /* the session owns the strings now */
 	a->file_buf = NULL;
 	s.settings.event = s.args.event;
+	s.settings.park = ag_park_active();
 	s.running = true;
 	atomic_store(&active, true);
 	if (!ag_resolver_start())

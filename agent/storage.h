@@ -28,6 +28,7 @@ typedef enum ag_event_kind {
 	AG_EV_ALLOC_IN_TLAB,
 	AG_EV_ALLOC_OUTSIDE_TLAB,
 	AG_EV_LOCK,
+	AG_EV_PARK,
 } ag_event_kind;
 
 typedef enum ag_thread_state {
@@ -36,16 +37,23 @@ typedef enum ag_thread_state {
 	AG_STATE_SLEEPING,
 } ag_thread_state;
 
+/* How an AG_EV_PARK event's park was bounded (in its `state`; time in `weight`). */
+typedef enum ag_park_kind {
+	AG_PARK_FOREVER, /* time 0: until unparked */
+	AG_PARK_TIMEOUT, /* time = ns from the call */
+	AG_PARK_UNTIL, /* time = ms since the epoch */
+} ag_park_kind;
+
 typedef struct ag_event {
 	uint64_t ticks; /* CLOCK_MONOTONIC ns */
 	uint32_t tid;
 	uint32_t trace; /* 1-based trace id in the window, 0 = no stack */
 	uint8_t kind;
-	uint8_t state;
+	uint8_t state; /* ag_thread_state; ag_park_kind for AG_EV_PARK */
 	uint32_t samples; /* wall samples folded into this event */
-	const char *cls; /* interned class name (alloc, lock) */
-	uint64_t value; /* allocation size / lock wait in ns */
-	uint64_t weight; /* allocation weight */
+	const char *cls; /* interned class name (alloc, lock, park; NULL = none) */
+	uint64_t value; /* allocation size / lock or park wait in ns */
+	uint64_t weight; /* allocation weight; park: the park call's time argument */
 } ag_event;
 
 typedef struct ag_trace {

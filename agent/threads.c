@@ -101,6 +101,7 @@ ag_threads *ag_threads_snapshot(void)
 	jthread *threads = NULL;
 	if ((*ag_jvm.jvmti)->GetAllThreads(ag_jvm.jvmti, &n, &threads) != JVMTI_ERROR_NONE)
 		return t;
+	ag_vm_expect_local_refs(jni, n);
 	t->list = calloc((size_t)n + 1, sizeof(*t->list));
 	for (jint i = 0; i < n; i++) {
 		if (t->list)

@@ -84,8 +84,11 @@ static void add_capabilities(jvmtiEnv *jvmti)
 	want.can_generate_monitor_events = potential.can_generate_monitor_events;
 	want.can_generate_compiled_method_load_events = potential.can_generate_compiled_method_load_events;
 	want.can_generate_sampled_object_alloc_events = potential.can_generate_sampled_object_alloc_events;
-	if ((*jvmti)->AddCapabilities(jvmti, &want) == JVMTI_ERROR_NONE)
+	want.can_generate_native_method_bind_events = potential.can_generate_native_method_bind_events;
+	if ((*jvmti)->AddCapabilities(jvmti, &want) == JVMTI_ERROR_NONE) {
 		ag_jvm.can_alloc = want.can_generate_sampled_object_alloc_events;
+		ag_jvm.can_bind = want.can_generate_native_method_bind_events;
+	}
 }
 
 static void set_callbacks(jvmtiEnv *jvmti)
@@ -102,6 +105,7 @@ static void set_callbacks(jvmtiEnv *jvmti)
 	cb.SampledObjectAlloc = ag_alloc_sampled;
 	cb.MonitorContendedEnter = ag_lock_contended_enter;
 	cb.MonitorContendedEntered = ag_lock_contended_entered;
+	cb.NativeMethodBind = ag_park_native_bind;
 	(*jvmti)->SetEventCallbacks(jvmti, &cb, sizeof(cb));
 	static const jvmtiEvent always[] = {
 		JVMTI_EVENT_CLASS_LOAD, JVMTI_EVENT_CLASS_PREPARE, JVMTI_EVENT_VM_INIT,
@@ -146,6 +150,13 @@ JNIEnv *ag_vm_jni(void)
 	if (!ag_jvm.vm || (*ag_jvm.vm)->GetEnv(ag_jvm.vm, (void **)&jni, JNI_VERSION_1_6) != JNI_OK)
 		return NULL;
 	return jni;
+}
+
+void ag_vm_expect_local_refs(JNIEnv *jni, jint n)
+{
+	/* Only the checker's bookkeeping: the references exist either way. */
+	if (n > 0 && (*jni)->EnsureLocalCapacity(jni, n + 16) != JNI_OK)
+		(*jni)->ExceptionClear(jni);
 }
 
 void *ag_vm_java_thread(JNIEnv *jni, jthread t)
@@ -201,6 +212,7 @@ static void add_existing_threads(JNIEnv *jni)
 	jthread *threads = NULL;
 	if ((*ag_jvm.jvmti)->GetAllThreads(ag_jvm.jvmti, &n, &threads) != JVMTI_ERROR_NONE)
 		return;
+	ag_vm_expect_local_refs(jni, n);
 	for (jint i = 0; i < n; i++) {
 		ag_sampler_add_thread(ag_vm_java_thread(jni, threads[i]));
 		(*jni)->DeleteLocalRef(jni, threads[i]);
@@ -215,6 +227,7 @@ static void create_all_method_ids(JNIEnv *jni)
 	jclass *classes = NULL;
 	if ((*jvmti)->GetLoadedClasses(jvmti, &n, &classes) != JVMTI_ERROR_NONE)
 		return;
+	ag_vm_expect_local_refs(jni, n);
 	for (jint i = 0; i < n; i++) {
 		jint status = 0;
 		if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&

@@ -24,6 +24,7 @@ typedef struct ag_vm {
 	jvmtiEnv *jvmti;
 	ag_agct_fn agct;
 	bool can_alloc; /* SampledObjectAlloc capability granted */
+	bool can_bind; /* NativeMethodBind capability granted */
 	bool live; /* VMInit seen (or attached to a running VM) */
 	char java_version[64];
 	/*
@@ -45,6 +46,12 @@ jint ag_vm_init(JavaVM *vm, bool onload);
 /* Live-phase setup on a Java thread: AGCT, thread bridge, jmethodIDs. */
 bool ag_vm_attach_live(JNIEnv *jni);
 JNIEnv *ag_vm_jni(void);
+
+/*
+ * Announces `n` local references a JVMTI array call just created, so that
+ * -Xcheck:jni does not warn "JNI local refs: N, exceeds capacity".
+ */
+void ag_vm_expect_local_refs(JNIEnv *jni, jint n);
 
 /* The JavaThread address of a java.lang.Thread, 0 if unknown. */
 void *ag_vm_java_thread(JNIEnv *jni, jthread t);

@@ -430,30 +430,32 @@ static bool same_root(pid_t pid)
 }
 
 /*
- * A JVM that exits while profiled writes its last window to the start-time
- * file. Inside a container the file goes with it; on the host we remove it.
+ * A JVM that exits while profiled writes its last window to the file named
+ * when the agent's session started. That may be an earlier session's name
+ * (a dump that timed out leaves the agent running while this loop believes
+ * it stopped), so every recording and log named for this PID goes. Inside a
+ * container the files go with it; on the host we remove them.
  */
 static void remove_orphans(pj_java_target *t)
 {
-	if (!t->shares_root || !t->jfr[0])
+	if (!t->shares_root)
 		return;
 	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return;
-	pj_safe_unlink(rootfd, t->jfr);
-	pj_safe_unlink(rootfd, t->log);
+	remove_stale(t, rootfd);
 	close(rootfd);
 }
 
 /* On shutdown or when the target leaves: stop our session and remove our files. */
 static void finish(pj_java_target *t, const pj_java_config *c)
 {
-	if (!t->running)
-		return;
 	if (!alive(t)) {
 		remove_orphans(t);
 		return;
 	}
+	if (!t->running)
+		return;
 	char msg[512];
 	char *opts = options_for(t, c, "stop", msg, sizeof(msg));
 	if (opts)

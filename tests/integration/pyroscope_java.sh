@@ -14,31 +14,13 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-if [ -z "${PJ_IN_PIDNS:-}" ]; then
-	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
-fi
-
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_enter_pidns "$0" "$@"
 pj_find_jdk
 GO=$(command -v go || echo /usr/lib/go/bin/go)
 
 # Outside /tmp: the namespaced JVM gets a private /tmp but must see the classes.
 pj_workdir pj-java-it
-
-# Waits (up to 60 s) until the glob $1 matches a file.
-wait_for_file() {
-	i=0
-	while [ -z "$(ls $1 2>/dev/null)" ]; do
-		i=$((i + 1))
-		[ "$i" -gt 600 ] && fail "timed out waiting for a file $1"
-		sleep 0.1
-	done
-}
-
-log_addr() {
-	wait_for "$1" "msg=\"$2\""
-	sed -n "s/.*msg=\"$2\".* addr=\\([^ ]*\\).*/\\1/p" "$1" | head -n 1
-}
 
 pj_compile_demo
 chmod -R a+rX "$work/cls"
@@ -57,9 +39,8 @@ pyroscope.file "out" {
 	directory = "$work/out"
 }
 EOT
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/receiver.alloy" >"$work/receiver.log" 2>&1 &
-pids="$pids $!"
-addr=$(log_addr "$work/receiver.log" "receiving profiles")
+pj_run "$work/receiver.alloy" "$work/receiver.log"
+addr=$(pj_log_addr "$work/receiver.log" "receiving profiles")
 
 # The JVMs: one on the host, one "containerised" as another user.
 "$JDK/bin/java" -Dservice=pjit-host -cp "$work/cls" Demo 600 >"$work/jvm-host.log" 2>&1 &
@@ -85,14 +66,12 @@ sed -e "s|http://pyroscope.example:4040|http://$addr|" \
 	-e 's|forward_to = \[pyroscope.write.backend.receiver\]|&\n\n\tprofiling_config {\n\t\tinterval = "3s"\n\t}|' \
 	"$example" >"$work/profiler.alloy"
 grep -q 'interval = "3s"' "$work/profiler.alloy" || fail "could not shorten the example's interval"
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/profiler.alloy" >"$work/profiler.log" 2>&1 &
-profiler=$!
-pids="$pids $profiler"
-api=$(log_addr "$work/profiler.log" "now listening for http traffic")
+pj_run "$work/profiler.alloy" "$work/profiler.log"
+profiler=$pj_pid
 
 for svc in pjit-host pjit-ns; do
 	for metric in process_cpu memory mutex; do
-		wait_for_file "$work/out/$svc/$metric/*.pb.gz"
+		wait_files "$work/out/$svc/$metric/*.pb.gz"
 	done
 	labels=$(cat "$work/out/$svc/process_cpu/"*.labels.json | head -n 1)
 	for want in "\"service_name\":\"$svc\"" '"__name__":"process_cpu"' '"pyroscope_spy":"alloy.java"' \

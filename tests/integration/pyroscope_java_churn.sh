@@ -11,11 +11,8 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-if [ -z "${PJ_IN_PIDNS:-}" ]; then
-	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
-fi
-
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_enter_pidns "$0" "$@"
 PJ_FAIL_TAIL=30
 pj_find_jdk
 
@@ -23,46 +20,11 @@ pj_workdir
 
 pj_compile_demo
 
-cat >"$work/profiler.alloy" <<EOT
-discovery.process "local" {
-	refresh_interval = "1s"
-}
-
-discovery.relabel "java" {
-	targets = discovery.process.local.targets
-
-	rule {
-		source_labels = ["__meta_process_exe"]
-		regex         = ".*/java"
-		action        = "keep"
-	}
-
-	rule {
-		source_labels = ["__meta_process_commandline"]
-		regex         = ".*-Dservice=([A-Za-z0-9_-]+).*"
-		target_label  = "service_name"
-	}
-}
-
-pyroscope.file "out" {
-	directory = "$work/out"
-}
-
-pyroscope.java "jvms" {
-	targets    = discovery.relabel.java.output
-	forward_to = [pyroscope.file.out.receiver]
-
-	profiling_config {
-		interval = "2s"
-	}
-}
-EOT
+pj_profiler_config ".+" >"$work/profiler.alloy"
 
 start_profiler() {
-	"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/profiler.alloy" >>"$work/profiler.log" 2>&1 &
-	profiler=$!
-	pids="$pids $profiler"
-	wait_for "$work/profiler.log" 'msg="pyrojava is running"'
+	pj_run "$work/profiler.alloy" "$work/profiler.log"
+	profiler=$pj_pid
 }
 
 threads() {
@@ -77,7 +39,6 @@ start_jvm() {
 }
 
 start_profiler
-api=$(sed -n 's/.*now listening.* addr=\([^ ]*\).*/\1/p' "$work/profiler.log" | tail -n 1)
 debug() {
 	curl -sf "http://$api/api/v0/web/components/pyroscope.java.jvms"
 }

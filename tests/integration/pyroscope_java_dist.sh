@@ -15,11 +15,8 @@ set -u
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 : "${PJ_TOOLS_DIR:?PJ_TOOLS_DIR must point at the test tools}"
 
-if [ -z "${PJ_IN_PIDNS:-}" ]; then
-	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
-fi
-
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_enter_pidns "$0" "$@"
 PJ_FAIL_TAIL=30
 pj_find_jdk
 build=$(cd "$(dirname "$PYROJAVA")" && pwd)
@@ -73,51 +70,13 @@ mkdir -p "$work/ap/bin" "$work/ap/lib"
 cp "$build/bin/asprof" "$work/ap/bin/asprof"
 cp "$build/agent/glibc/libasyncProfiler.so" "$work/ap/lib/libasyncProfiler.so"
 chmod -R a+rX "$work/ap"
-profiler_config() { # $1 = service to keep, $2 = extra pyroscope.java attributes
-	cat <<EOT
-discovery.process "local" {
-	refresh_interval = "1s"
-}
-
-discovery.relabel "java" {
-	targets = discovery.process.local.targets
-
-	rule {
-		source_labels = ["__meta_process_commandline"]
-		regex         = ".*-Dservice=([A-Za-z0-9_-]+).*"
-		target_label  = "service_name"
-	}
-
-	rule {
-		source_labels = ["service_name"]
-		regex         = "$1"
-		action        = "keep"
-	}
-}
-
-pyroscope.file "out" {
-	directory = "$work/out"
-}
-
-pyroscope.java "jvms" {
-	targets    = discovery.relabel.java.output
-	forward_to = [pyroscope.file.out.receiver]
-	$2
-
-	profiling_config {
-		interval = "2s"
-	}
-}
-EOT
-}
 "$JDK/bin/java" -Dservice=pjdist -cp "$work/cls" Demo 600 >"$work/jvm-dist.log" 2>&1 &
 jvm=$!
 pids="$pids $jvm"
 wait_for "$work/jvm-dist.log" "demo workload running"
-profiler_config pjdist "dist = \"$work/ap\"" >"$work/dist.alloy"
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/dist.alloy" >"$work/dist-run.log" 2>&1 &
-profiler=$!
-pids="$pids $profiler"
+pj_profiler_config pjdist "dist = \"$work/ap\"" >"$work/dist.alloy"
+pj_run "$work/dist.alloy" "$work/dist-run.log"
+profiler=$pj_pid
 wait_files "$work/out/pjdist/process_cpu/*.pb.gz" 2
 grep -q "$work/ap/lib/libasyncProfiler.so" /proc/$jvm/maps || fail "the dist library is not the one loaded"
 kill -TERM "$profiler"
@@ -133,10 +92,9 @@ unshare --mount --pid --fork --mount-proc sh -c "
 		'$JDK/bin/java' -Dservice=pjlink -cp '$work/cls' Demo 600" >"$work/jvm-link.log" 2>&1 &
 pids="$pids $!"
 wait_for "$work/jvm-link.log" "demo workload running"
-profiler_config pjlink "" >"$work/link.alloy"
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/link.alloy" >"$work/link-run.log" 2>&1 &
-profiler=$!
-pids="$pids $profiler"
+pj_profiler_config pjlink "" >"$work/link.alloy"
+pj_run "$work/link.alloy" "$work/link-run.log"
+profiler=$pj_pid
 wait_for "$work/link-run.log" "contains a symlink; refusing to place the profiler there"
 grep -q 'step="copy library"' "$work/link-run.log" || fail "the refusal does not name the step"
 [ -z "$(ls -A "$work/victim")" ] || fail "something was written through the symlink: $(ls -A "$work/victim")"

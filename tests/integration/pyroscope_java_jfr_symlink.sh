@@ -17,11 +17,8 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-if [ -z "${PJ_IN_PIDNS:-}" ]; then
-	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$0" "$@"
-fi
-
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_enter_pidns "$0" "$@"
 PJ_WAIT_SECS=60
 pj_find_jdk
 # Outside /tmp: the namespaced JVM gets a private /tmp but must see the classes.
@@ -49,45 +46,9 @@ done | head -n 1)
 [ "$(readlink /proc/$jvm/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] || fail "the JVM shares our mount namespace"
 ctmp=/proc/$jvm/root/tmp
 
-cat >"$work/profiler.alloy" <<EOT
-discovery.process "local" {
-	refresh_interval = "1s"
-}
-
-discovery.relabel "java" {
-	targets = discovery.process.local.targets
-
-	rule {
-		source_labels = ["__meta_process_exe"]
-		regex         = ".*/java"
-		action        = "keep"
-	}
-
-	rule {
-		source_labels = ["__meta_process_commandline"]
-		regex         = ".*-Dservice=([A-Za-z0-9_-]+).*"
-		target_label  = "service_name"
-	}
-}
-
-pyroscope.file "out" {
-	directory = "$work/out"
-}
-
-pyroscope.java "jvms" {
-	targets    = discovery.relabel.java.output
-	forward_to = [pyroscope.file.out.receiver]
-
-	profiling_config {
-		interval = "2s"
-	}
-}
-EOT
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$work/profiler.alloy" >"$work/profiler.log" 2>&1 &
-profiler=$!
-pids="$pids $profiler"
-wait_for "$work/profiler.log" 'msg="now listening for http traffic"'
-api=$(sed -n 's/.*msg="now listening for http traffic".* addr=\([^ ]*\).*/\1/p' "$work/profiler.log" | head -n 1)
+pj_profiler_config pjlink >"$work/profiler.alloy"
+pj_run "$work/profiler.alloy" "$work/profiler.log"
+profiler=$pj_pid
 cpu="$work/out/pjlink/process_cpu/*.pb.gz"
 wait_files "$cpu" 1
 

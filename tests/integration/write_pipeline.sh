@@ -8,61 +8,20 @@ set -u
 : "${PJ_TESTDATA_DIR:?PJ_TESTDATA_DIR must point at the shared test data}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-dir=$(mktemp -d)
-pid_a=
-pid_b=
-cleanup() {
-	[ -n "$pid_a" ] && kill -9 "$pid_a" 2>/dev/null
-	[ -n "$pid_b" ] && kill -9 "$pid_b" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.log; do
-		[ -f "$f" ] && { echo "--- $f"; cat "$f"; }
-	done
-	exit 1
-}
-
-# Waits (up to 20 s) until file $1 contains the fixed string $2.
-wait_for() {
-	i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && fail "timed out waiting for '$2' in $1"
-		sleep 0.1
-	done
-}
-
-# Waits (up to 20 s) until the glob $1 matches a file.
-wait_for_file() {
-	i=0
-	while [ -z "$(ls $1 2>/dev/null)" ]; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && fail "timed out waiting for a file $1"
-		sleep 0.1
-	done
-}
-
-# The address the pyroscope.receive_http of log $1 listens on.
-receiver_addr() {
-	wait_for "$1" 'msg="receiving profiles"'
-	sed -n 's/.*msg="receiving profiles".* addr=\([^ ]*\).*/\1/p' "$1" | head -n 1
-}
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_workdir
 
 # The documented example is valid and formatted.
 example="$PJ_SOURCE_DIR/examples/relay-and-local-files.alloy"
-"$PYROJAVA" validate "$example" >"$dir/example.log" 2>&1 || fail "validate $example exited $?"
-"$PYROJAVA" fmt --test "$example" >>"$dir/example.log" 2>&1 || fail "$example is not formatted"
+"$PYROJAVA" validate "$example" >"$work/example.log" 2>&1 || fail "validate $example exited $?"
+"$PYROJAVA" fmt --test "$example" >>"$work/example.log" 2>&1 || fail "$example is not formatted"
 
 recording="$PJ_TESTDATA_DIR/jfr-parser/async-profiler.jfr.gz"
-"$PYROJAVA" convert -o "$dir/pprof" "$recording" >"$dir/convert.log" 2>&1 || fail "convert exited $?"
-profile=$(ls "$dir"/pprof/process_cpu.*.pb.gz 2>/dev/null | head -n 1)
+"$PYROJAVA" convert -o "$work/pprof" "$recording" >"$work/convert.log" 2>&1 || fail "convert exited $?"
+profile=$(ls "$work"/pprof/process_cpu.*.pb.gz 2>/dev/null | head -n 1)
 [ -n "$profile" ] || fail "convert wrote no process_cpu profile"
 
-cat >"$dir/b.alloy" <<END_B
+cat >"$work/b.alloy" <<END_B
 pyroscope.receive_http "in" {
   http {
     listen_address = "127.0.0.1"
@@ -72,14 +31,14 @@ pyroscope.receive_http "in" {
 }
 
 pyroscope.file "store" {
-  directory = "$dir/store"
+  directory = "$work/store"
 }
 END_B
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/b.alloy" >"$dir/b.log" 2>&1 &
-pid_b=$!
-addr_b=$(receiver_addr "$dir/b.log")
+pj_run "$work/b.alloy" "$work/b.log"
+pid_b=$pj_pid
+addr_b=$(pj_log_addr "$work/b.log" "receiving profiles")
 
-cat >"$dir/a.alloy" <<END_A
+cat >"$work/a.alloy" <<END_A
 pyroscope.receive_http "in" {
   http {
     listen_address = "127.0.0.1"
@@ -100,12 +59,11 @@ pyroscope.write "out" {
   }
 }
 END_A
-"$PYROJAVA" validate "$dir/a.alloy" >"$dir/validate.log" 2>&1 || fail "validate a.alloy exited $?"
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/a.alloy" >"$dir/a.log" 2>&1 &
-pid_a=$!
-addr_a=$(receiver_addr "$dir/a.log")
-wait_for "$dir/a.log" 'msg="now listening for http traffic"'
-api_a=$(sed -n 's/.*msg="now listening for http traffic".* addr=\([^ ]*\).*/\1/p' "$dir/a.log" | head -n 1)
+"$PYROJAVA" validate "$work/a.alloy" >"$work/validate.log" 2>&1 || fail "validate a.alloy exited $?"
+pj_run "$work/a.alloy" "$work/a.log"
+pid_a=$pj_pid
+api_a=$api
+addr_a=$(pj_log_addr "$work/a.log" "receiving profiles")
 
 # A push request with one series around the converted profile, encoded by protoc.
 escaped=$(od -An -v -tx1 "$profile" | tr -d ' \n' | sed 's/../\\x&/g')
@@ -117,23 +75,23 @@ escaped=$(od -An -v -tx1 "$profile" | tr -d ' \n' | sed 's/../\\x&/g')
 	echo '  labels { name: "__session_id__" value: "1234" }'
 	printf '  samples { raw_profile: "%s" }\n' "$escaped"
 	echo '}'
-} >"$dir/push.txt"
+} >"$work/push.txt"
 protoc --encode=push.v1.PushRequest -I "$PJ_SOURCE_DIR/tests/data" "$PJ_SOURCE_DIR/tests/data/push.proto" \
-	<"$dir/push.txt" >"$dir/push.bin" 2>"$dir/protoc.log" || fail "protoc --encode failed"
+	<"$work/push.txt" >"$work/push.bin" 2>"$work/protoc.log" || fail "protoc --encode failed"
 
-status=$(curl -s -o "$dir/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
-	--data-binary "@$dir/push.bin" "http://$addr_a/push.v1.PusherService/Push")
-[ "$status" = 200 ] || fail "push to A answered $status: $(cat "$dir/resp.out")"
+status=$(curl -s -o "$work/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
+	--data-binary "@$work/push.bin" "http://$addr_a/push.v1.PusherService/Push")
+[ "$status" = 200 ] || fail "push to A answered $status: $(cat "$work/resp.out")"
 
-wait_for_file "$dir/store/demo-app/process_cpu/*.pb.gz"
-stored=$(ls "$dir"/store/demo-app/process_cpu/*.pb.gz | head -n 1)
+wait_files "$work/store/demo-app/process_cpu/*.pb.gz"
+stored=$(ls "$work"/store/demo-app/process_cpu/*.pb.gz | head -n 1)
 case "$stored" in
 *-cpu.pb.gz) ;;
 *) fail "unexpected file name $stored" ;;
 esac
-gzip -dc "$stored" >"$dir/stored.pb" || fail "stored profile is not gzip"
-gzip -dc "$profile" >"$dir/sent.pb" || fail "converted profile is not gzip"
-cmp -s "$dir/stored.pb" "$dir/sent.pb" || fail "stored profile differs from the posted one"
+gzip -dc "$stored" >"$work/stored.pb" || fail "stored profile is not gzip"
+gzip -dc "$profile" >"$work/sent.pb" || fail "converted profile is not gzip"
+cmp -s "$work/stored.pb" "$work/sent.pb" || fail "stored profile differs from the posted one"
 labels="${stored%.pb.gz}.labels.json"
 for want in '"service_name":"demo-app"' '"relay":"a"' '"__name__":"process_cpu"' '"__delta__":"false"' \
 	'"app_name":"process_cpu"'; do
@@ -142,13 +100,13 @@ done
 grep -qF '__session_id__' "$labels" && fail "__session_id__ was not dropped: $(cat "$labels")"
 
 # The legacy ingest API with a JFR body: the recording's profiles arrive per type.
-gzip -dc "$recording" >"$dir/rec.jfr"
-status=$(curl -s -o "$dir/ingest.out" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-	--data-binary "@$dir/rec.jfr" \
+gzip -dc "$recording" >"$work/rec.jfr"
+status=$(curl -s -o "$work/ingest.out" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary "@$work/rec.jfr" \
 	"http://$addr_a/ingest?name=ingested.app%7Benv%3Dci%7D&format=jfr&spyName=javaspy&sampleRate=100")
-[ "$status" = 200 ] || fail "ingest to A answered $status: $(cat "$dir/ingest.out")"
-wait_for_file "$dir/store/ingested.app/process_cpu/*.labels.json"
-labels=$(ls "$dir"/store/ingested.app/process_cpu/*.labels.json | head -n 1)
+[ "$status" = 200 ] || fail "ingest to A answered $status: $(cat "$work/ingest.out")"
+wait_files "$work/store/ingested.app/process_cpu/*.labels.json"
+labels=$(ls "$work"/store/ingested.app/process_cpu/*.labels.json | head -n 1)
 for want in '"env":"ci"' '"pyroscope_spy":"javaspy"' '"jfr_event":'; do
 	grep -qF "$want" "$labels" || fail "ingested labels lack $want: $(cat "$labels")"
 done
@@ -158,13 +116,12 @@ done
 # is back; nothing is dropped.
 kill -TERM "$pid_b"
 wait "$pid_b" || fail "B exited $? on SIGTERM"
-pid_b=
 for n in 1 2 3; do
-	sed "s/demo-app/outage-$n/" "$dir/push.txt" >"$dir/outage.txt"
+	sed "s/demo-app/outage-$n/" "$work/push.txt" >"$work/outage.txt"
 	protoc --encode=push.v1.PushRequest -I "$PJ_SOURCE_DIR/tests/data" "$PJ_SOURCE_DIR/tests/data/push.proto" \
-		<"$dir/outage.txt" >"$dir/outage.bin" 2>>"$dir/protoc.log" || fail "protoc --encode failed"
-	status=$(curl -s -o "$dir/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
-		--data-binary "@$dir/outage.bin" "http://$addr_a/push.v1.PusherService/Push")
+		<"$work/outage.txt" >"$work/outage.bin" 2>>"$work/protoc.log" || fail "protoc --encode failed"
+	status=$(curl -s -o "$work/resp.out" -w '%{http_code}' -H 'Content-Type: application/proto' \
+		--data-binary "@$work/outage.bin" "http://$addr_a/push.v1.PusherService/Push")
 	[ "$status" = 200 ] || fail "push to A during the outage answered $status"
 done
 sleep 20
@@ -173,23 +130,21 @@ a_metrics() {
 }
 retries=$(a_metrics pyroscope_write_retries_total)
 [ "${retries:-0}" -gt 0 ] || fail "A did not retry while B was down (retries: '$retries')"
-sed "s/listen_port    = 0/listen_port    = ${addr_b##*:}/" "$dir/b.alloy" >"$dir/b2.alloy"
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$dir/b2.alloy" >"$dir/b2.log" 2>&1 &
-pid_b=$!
+sed "s/listen_port    = 0/listen_port    = ${addr_b##*:}/" "$work/b.alloy" >"$work/b2.alloy"
+pj_run "$work/b2.alloy" "$work/b2.log"
+pid_b=$pj_pid
 for n in 1 2 3; do
-	wait_for_file "$dir/store/outage-$n/process_cpu/*.pb.gz"
+	wait_files "$work/store/outage-$n/process_cpu/*.pb.gz"
 done
 dropped=$(a_metrics pyroscope_write_dropped_profiles_total)
 [ "${dropped:-0}" = 0 ] || fail "A dropped $dropped profiles during the outage"
 
 # Bad requests get clear answers.
-status=$(curl -s -o "$dir/bad.out" -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary 'x' \
+status=$(curl -s -o "$work/bad.out" -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary 'x' \
 	"http://$addr_a/push.v1.PusherService/Push")
 [ "$status" = 415 ] || fail "wrong content type answered $status"
 
 kill -TERM "$pid_a" "$pid_b"
 wait "$pid_a" || fail "A exited $? on SIGTERM"
 wait "$pid_b" || fail "B exited $? on SIGTERM"
-pid_a=
-pid_b=
 echo "ok"

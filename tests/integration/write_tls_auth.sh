@@ -8,36 +8,11 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the built binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-dir=$(mktemp -d)
-pid_a=
-pid_srv=
-cleanup() {
-	[ -n "$pid_a" ] && kill -9 "$pid_a" 2>/dev/null
-	[ -n "$pid_srv" ] && kill -9 "$pid_srv" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.log; do
-		[ -f "$f" ] && { echo "--- $f"; cat "$f"; }
-	done
-	exit 1
-}
-
-# Waits (up to 20 s) until file $1 has at least $3 lines containing the fixed string $2.
-wait_lines() {
-	i=0
-	while n=$(grep -cF -- "$2" "$1" 2>/dev/null); [ "${n:-0}" -lt "$3" ]; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && fail "timed out waiting for $3 x '$2' in $1"
-		sleep 0.1
-	done
-}
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_workdir
 
 # A CA, a server certificate for the name pyro.test only, and a client certificate.
-cd "$dir" || exit 1
+cd "$work" || exit 1
 {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca &&
 		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=pyro.test &&
@@ -94,7 +69,7 @@ with open(sys.argv[1], "w") as f:
 server.serve_forever()
 END_PY
 python3 server.py port.txt requests.log >server.log 2>&1 &
-pid_srv=$!
+pids="$pids $!"
 i=0
 while [ ! -s port.txt ]; do
 	i=$((i + 1))
@@ -105,9 +80,9 @@ port=$(cat port.txt)
 
 printf ' cred-from-file\n' >credentials
 tls="tls_config {
-      ca_file     = \"$dir/ca.pem\"
-      cert_file   = \"$dir/client.pem\"
-      key_file    = \"$dir/client.key\"
+      ca_file     = \"$work/ca.pem\"
+      cert_file   = \"$work/client.pem\"
+      key_file    = \"$work/client.key\"
       server_name = \"pyro.test\"
     }"
 cat >a.alloy <<END_A
@@ -139,16 +114,15 @@ pyroscope.write "out" {
     url = "https://127.0.0.1:$port/reject"
     authorization {
       type             = "Token"
-      credentials_file = "$dir/credentials"
+      credentials_file = "$work/credentials"
     }
     $tls
   }
 }
 END_A
-"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 a.alloy >a.log 2>&1 &
-pid_a=$!
-wait_lines a.log 'msg="receiving profiles"' 1
-addr_a=$(sed -n 's/.*msg="receiving profiles".* addr=\([^ ]*\).*/\1/p' a.log | head -n 1)
+pj_run a.alloy a.log
+pid_a=$pj_pid
+addr_a=$(pj_log_addr a.log "receiving profiles")
 
 printf 'series {\n  labels { name: "__name__" value: "process_cpu" }\n  labels { name: "service_name" value: "tls-app" }\n  samples { raw_profile: "not really pprof" }\n}\n' >push.txt
 protoc --encode=push.v1.PushRequest -I "$PJ_SOURCE_DIR/tests/data" "$PJ_SOURCE_DIR/tests/data/push.proto" \
@@ -178,5 +152,4 @@ grep -qE 'dXNlcjpwYXNz|cred-from-file|"pass"' a.log && fail "a secret reached th
 
 kill -TERM "$pid_a"
 wait "$pid_a" || fail "A exited $? on SIGTERM"
-pid_a=
 echo "ok"

@@ -1,6 +1,6 @@
 /*
  * The agent's JFR writer, read back with pyrojava's own reader and
- * converter: a window of CPU, wall, allocation and lock events (synthetic
+ * converter: a window of CPU, wall, allocation, lock and park events (synthetic
  * frames, so no JVM is needed) must come out as one complete chunk with
  * async-profiler's event types, settings, stacks and thread names.
  */
@@ -51,6 +51,10 @@ static int write_recording(void **state)
 	add(w, AG_EV_WALL, 0, NULL, 0, AG_STATE_RUNNABLE);
 	add(w, AG_EV_ALLOC_IN_TLAB, -5, "java/lang/String", 24, 0);
 	add(w, AG_EV_LOCK, -2, "java/lang/Object", 5000000, 0);
+	/* Parks: one with a timeout (524288 ns, the helper's weight) and a blocker, one without either. */
+	add(w, AG_EV_PARK, -7, "java/util/concurrent/locks/ReentrantLock$NonfairSync", 7000000,
+		AG_PARK_TIMEOUT);
+	add(w, AG_EV_PARK, -7, NULL, 3000000, AG_PARK_FOREVER);
 	/* A stack as deep as jstackdepth (below) was cut by the walker. */
 	ag_frame deep[2] = {{.bci = -9}, {.bci = -7}};
 	ag_event ev = {.ticks = ag_ticks(), .tid = ag_gettid(), .kind = AG_EV_CPU, .samples = 1};
@@ -130,7 +134,7 @@ static void test_events_by_type(void **state)
 	} want[] = {
 		{"jdk.ExecutionSample", 4}, {"profiler.WallClockSample", 2},
 		{"jdk.ObjectAllocationInNewTLAB", 1}, {"jdk.ObjectAllocationOutsideTLAB", 0},
-		{"jdk.JavaMonitorEnter", 1},
+		{"jdk.JavaMonitorEnter", 1}, {"jdk.ThreadPark", 2},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		jfr_reader *r = jfr_reader_new(rec->data, rec->len);
@@ -166,6 +170,39 @@ static void test_event_setting_names_the_engine(void **state)
 	}
 	assert_string_equal(event, "itimer");
 	assert_string_equal(engine, "itimer");
+	jfr_reader_free(r);
+}
+
+/* The JDK's encoding: timeout in ns or until in epoch ms, Long.MIN_VALUE for the other; no blocker = null class. */
+static void test_park_fields_follow_the_jdk(void **state)
+{
+	recording *rec = *state;
+	jfr_reader *r = jfr_reader_new(rec->data, rec->len);
+	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	int32_t cls = jfr_reader_class(r, "jdk.ThreadPark");
+	int32_t fdur = jfr_reader_field(r, cls, "duration"), fclass = jfr_reader_field(r, cls, "parkedClass");
+	int32_t ftimeout = jfr_reader_field(r, cls, "timeout"), funtil = jfr_reader_field(r, cls, "until");
+	assert_true(cls >= 0 && fdur >= 0 && fclass >= 0 && ftimeout >= 0 && funtil >= 0);
+	assert_true(jfr_reader_field(r, cls, "address") >= 0 && jfr_reader_field(r, cls, "stackTrace") >= 0);
+	int seen = 0;
+	jfr_event ev;
+	while (jfr_reader_next_event(r, &ev) > 0) {
+		jfr_value v[8];
+		if (ev.cls != cls)
+			continue;
+		assert_true(jfr_reader_decode(r, cls, ev.body, ev.end, v, 8, NULL));
+		assert_int_equal(v[funtil].u, (uint64_t)INT64_MIN);
+		if (v[fdur].u == 7000000) {
+			assert_int_not_equal(v[fclass].u, 0);
+			assert_int_equal(v[ftimeout].u, 524288);
+		} else {
+			assert_int_equal(v[fdur].u, 3000000);
+			assert_int_equal(v[fclass].u, 0);
+			assert_int_equal(v[ftimeout].u, (uint64_t)INT64_MIN);
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 2);
 	jfr_reader_free(r);
 }
 
@@ -209,6 +246,9 @@ static void test_converter_sees_stacks_threads_and_values(void **state)
 	pprof_write_collapsed(profile(&out, "mutex_contentions__count delay__nanoseconds")->builder, &b);
 	assert_non_null(strstr(pj_buf_cstr(&b), "GC_active:0 [1 5000000]"));
 	pj_buf_reset(&b);
+	pprof_write_collapsed(profile(&out, "block_contentions__count delay__nanoseconds")->builder, &b);
+	assert_non_null(strstr(pj_buf_cstr(&b), "unknown_state:0 [2 10000000]"));
+	pj_buf_reset(&b);
 	pprof_write_collapsed(profile(&out, "wall_wall__nanoseconds")->builder, &b);
 	assert_non_null(strstr(pj_buf_cstr(&b), "no_Java_frame:0 [20000000]"));
 	pj_buf_free(&b);
@@ -250,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_header_describes_a_finished_chunk),
 		cmocka_unit_test(test_events_by_type),
 		cmocka_unit_test(test_event_setting_names_the_engine),
+		cmocka_unit_test(test_park_fields_follow_the_jdk),
 		cmocka_unit_test(test_converter_sees_stacks_threads_and_values),
 		cmocka_unit_test(test_stacks_cut_at_jstackdepth_are_truncated),
 		cmocka_unit_test(test_unwritable_path_reports_the_file),

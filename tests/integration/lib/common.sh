@@ -1,10 +1,18 @@
-# Set-up and tear-down shared by the integration scripts that run real JVMs.
+# Set-up, waiting and tear-down shared by the integration scripts that run
+# pyrojava and real JVMs.
 # Sourced, not run: it lives in a subdirectory so tests/CMakeLists.txt's
 # tests/integration/*.sh glob does not register it as a test.
 #
 # Knobs a script may set before calling these:
 #   PJ_FAIL_TAIL  lines of each $work/*.log shown on failure (default 40)
 #   PJ_WAIT_SECS  default wait_for timeout in seconds (default 30)
+
+# Runs the calling script again ($0 "$@") as PID 1 of a private PID namespace
+# with its own /proc, so discovery sees only the processes the script starts.
+pj_enter_pidns() {
+	[ -n "${PJ_IN_PIDNS:-}" ] && return
+	exec unshare --pid --fork --mount-proc env PJ_IN_PIDNS=1 sh "$@"
+}
 
 # Sets JDK to the installed JDK 17, or exits failing.
 pj_find_jdk() {
@@ -34,7 +42,7 @@ pj_cleanup() {
 
 fail() {
 	echo "FAIL: $*"
-	for f in "$work"/*.log; do
+	for f in "$work"/*.log "$work"/*.out; do
 		[ -f "$f" ] && { echo "--- $f"; tail -n "${PJ_FAIL_TAIL:-40}" "$f"; }
 	done
 	exit 1
@@ -49,6 +57,86 @@ wait_for() {
 		[ "$i" -gt $((${3:-${PJ_WAIT_SECS:-30}} * 10)) ] && fail "timed out waiting for '$2' in $1"
 		sleep 0.1
 	done
+}
+
+# Waits (up to $4 s, default $PJ_WAIT_SECS) until file $1 has at least $3
+# lines containing the fixed string $2.
+wait_lines() {
+	i=0
+	while n=$(grep -cF -- "$2" "$1" 2>/dev/null); [ "${n:-0}" -lt "$3" ]; do
+		i=$((i + 1))
+		[ "$i" -gt $((${4:-${PJ_WAIT_SECS:-30}} * 10)) ] && fail "timed out waiting for $3 x '$2' in $1"
+		sleep 0.1
+	done
+}
+
+# Prints the addr= of the first log line of file $1 whose msg is $2, waiting
+# for it: where a server of that pyrojava listens.
+pj_log_addr() {
+	wait_for "$1" "msg=\"$2\""
+	sed -n "s/.*msg=\"$2\".* addr=\([^ ]*\).*/\1/p" "$1" | head -n 1
+}
+
+# Starts `pyrojava run` on config $1 with its log appended to $2, and waits
+# until it serves HTTP. Sets $pj_pid to its PID (also added to $pids) and $api
+# to the address of its HTTP server.
+pj_run() {
+	set -- "$1" "$2" 'msg="now listening for http traffic"'
+	before=$(grep -cF -- "$3" "$2" 2>/dev/null)
+	"$PYROJAVA" run --server.http.listen-addr=127.0.0.1:0 "$1" >>"$2" 2>&1 &
+	pj_pid=$!
+	pids="$pids $pj_pid"
+	wait_lines "$2" "$3" $((${before:-0} + 1))
+	api=$(sed -n 's/.*msg="now listening for http traffic".* addr=\([^ ]*\).*/\1/p' "$2" | tail -n 1)
+}
+
+# Prints the profiling pipeline the pyroscope.java scripts share: every
+# java executable (discovery refreshed each second), service_name taken from
+# -Dservice=NAME on its command line, only those whose service_name matches
+# the regex $1 kept, 2 s windows, profiles written as files under
+# $work/out/<service_name>/. $2 is added to the pyroscope.java block.
+pj_profiler_config() {
+	cat <<EOT
+discovery.process "local" {
+	refresh_interval = "1s"
+}
+
+discovery.relabel "java" {
+	targets = discovery.process.local.targets
+
+	rule {
+		source_labels = ["__meta_process_exe"]
+		regex         = ".*/java"
+		action        = "keep"
+	}
+
+	rule {
+		source_labels = ["__meta_process_commandline"]
+		regex         = ".*-Dservice=([A-Za-z0-9_-]+).*"
+		target_label  = "service_name"
+	}
+
+	rule {
+		source_labels = ["service_name"]
+		regex         = "$1"
+		action        = "keep"
+	}
+}
+
+pyroscope.file "out" {
+	directory = "$work/out"
+}
+
+pyroscope.java "jvms" {
+	targets    = discovery.relabel.java.output
+	forward_to = [pyroscope.file.out.receiver]
+	${2:-}
+
+	profiling_config {
+		interval = "2s"
+	}
+}
+EOT
 }
 
 # Waits (up to 60 s) until the glob $1 matches at least $2 files (default 1).
