@@ -70,7 +70,8 @@ typedef struct class_desc {
 #define APPLICATION {"Java Application"}
 /* An annotation type; `unit` ones are marked ContentType. */
 #define ANNOTATION_TYPE(n, i, unit, l, ...) \
-	{.name = (n), .id = (i), .super = ANNOTATION, .content_type = (unit), .label = (l), .fields = {__VA_ARGS__}}
+	{.name = (n), .id = (i), .super = ANNOTATION, .content_type = (unit), .label = (l), \
+		.fields = {__VA_ARGS__}}
 #define VALUE FIELD("value", AG_T_STRING, NULL)
 
 static const class_desc classes[] = {
@@ -127,7 +128,8 @@ static const class_desc classes[] = {
 	/* samples: wall ticks folded into the record; timeSpan: the time they cover (0: one tick). */
 	EVENT_TYPE("profiler.WallClockSample", AG_T_WALL_SAMPLE, "Wall Clock Sample", PROFILING, START_TIME,
 		CP("sampledThread", AG_T_THREAD, "Thread"), STACK_TRACE, CP("state", AG_T_THREAD_STATE, "Thread State"),
-		FIELD("samples", AG_T_INT, "Samples"), WITH("timeSpan", AG_T_LONG, "Time Span", {AG_T_TIMESPAN, "TICKS"})),
+		FIELD("samples", AG_T_INT, "Samples"),
+		WITH("timeSpan", AG_T_LONG, "Time Span", {AG_T_TIMESPAN, "TICKS"})),
 	ANNOTATION_TYPE("jdk.jfr.Label", AG_T_LABEL, false, NULL, VALUE),
 	ANNOTATION_TYPE("jdk.jfr.Category", AG_T_CATEGORY, false, NULL,
 		{.name = "value", .type = AG_T_STRING, .array = true}),
