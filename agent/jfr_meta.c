@@ -9,14 +9,34 @@
  * The metadata record: async-profiler's type ids and field orders (spec
  * jfr-format.md 6.1-6.4), restricted to the events this agent writes plus
  * every type that consumers insist on (7.3).
+ *
+ * Every event, type and field carries the annotations the JDK's recorder
+ * puts on its own definition of it (spec 4.5): a Label everywhere, a
+ * Category on events, and on numbers what they are (a point in time, a
+ * duration and its unit, an amount of bytes, unsigned, an address). The JDK
+ * tools format a value by these only when the annotation's own type is
+ * marked jdk.jfr.ContentType, so the annotation types carry that mark too;
+ * without it `jfr print` shows raw Durations and Long.MIN_VALUE ("unset")
+ * as a huge negative time instead of N/A.
+ *
+ * The numbers written (jfr_writer.c) are in the units declared here: ticks
+ * are CLOCK_MONOTONIC nanoseconds (header: 1e9 ticks per second), so
+ * durations are TICKS; a park's timeout is the nanoseconds given to
+ * Unsafe.park, its `until` the epoch milliseconds given to it.
  */
+
+/* One annotation: its type and its argument (NULL = none). */
+typedef struct ann_desc {
+	int type;
+	const char *value;
+} ann_desc;
 
 typedef struct field_desc {
 	const char *name;
 	int type;
 	bool cp, array;
-	int ann; /* annotation type id, 0 = none */
-	const char *ann_value;
+	const char *label;
+	ann_desc meaning[2]; /* what the number is; type 0 ends the list */
 } field_desc;
 
 typedef struct class_desc {
@@ -24,80 +44,101 @@ typedef struct class_desc {
 	int id;
 	const char *super;
 	bool simple;
-	const char *label; /* events only */
+	bool content_type; /* an annotation type that gives a value its unit or meaning */
+	const char *label;
+	const char *category[2]; /* events: the JDK's grouping, outermost first */
 	field_desc fields[8];
 } class_desc;
 
 #define EVENT "jdk.jfr.Event"
 #define ANNOTATION "java.lang.annotation.Annotation"
-#define START_TIME {"startTime", AG_T_LONG, false, false, AG_T_TIMESTAMP, "TICKS"}
-#define DURATION {"duration", AG_T_LONG, false, false, AG_T_TIMESPAN, "TICKS"}
-#define CP(n, t) {n, t, true, false, 0, NULL}
-#define PLAIN(n, t) {n, t, false, false, 0, NULL}
-#define BYTES(n) {n, AG_T_LONG, false, false, AG_T_DATA_AMOUNT, "BYTES"}
+#define FIELD(n, t, l) {.name = (n), .type = (t), .label = (l)}
+#define CP(n, t, l) {.name = (n), .type = (t), .cp = true, .label = (l)}
+#define WITH(n, t, l, ...) {.name = (n), .type = (t), .label = (l), .meaning = {__VA_ARGS__}}
+#define START_TIME WITH("startTime", AG_T_LONG, "Start Time", {AG_T_TIMESTAMP, "TICKS"})
+#define DURATION WITH("duration", AG_T_LONG, "Duration", {AG_T_TIMESPAN, "TICKS"})
+#define BYTES(n, l) WITH(n, AG_T_LONG, l, {AG_T_UNSIGNED, NULL}, {AG_T_DATA_AMOUNT, "BYTES"})
+#define ADDRESS(l) WITH("address", AG_T_LONG, l, {AG_T_UNSIGNED, NULL}, {AG_T_MEMORY_ADDRESS, NULL})
+#define EVENT_THREAD CP("eventThread", AG_T_THREAD, "Event Thread")
+#define STACK_TRACE CP("stackTrace", AG_T_STACK_TRACE, "Stack Trace")
+#define PRIMITIVE(n, i) {.name = (n), .id = (i)}
+#define TYPE(n, i, l, ...) {.name = (n), .id = (i), .label = (l), .fields = {__VA_ARGS__}}
+#define SIMPLE(n, i, l, ...) {.name = (n), .id = (i), .simple = true, .label = (l), .fields = {__VA_ARGS__}}
+#define EVENT_TYPE(n, i, l, cat, ...) \
+	{.name = (n), .id = (i), .super = EVENT, .label = (l), .category = cat, .fields = {__VA_ARGS__}}
+#define PROFILING {"Java Virtual Machine", "Profiling"}
+#define APPLICATION {"Java Application"}
+/* An annotation type; `unit` ones are marked ContentType. */
+#define ANNOTATION_TYPE(n, i, unit, l, ...) \
+	{.name = (n), .id = (i), .super = ANNOTATION, .content_type = (unit), .label = (l), \
+		.fields = {__VA_ARGS__}}
+#define VALUE FIELD("value", AG_T_STRING, NULL)
 
 static const class_desc classes[] = {
-	{"boolean", AG_T_BOOLEAN, NULL, false, NULL, {{0}}},
-	{"char", AG_T_CHAR, NULL, false, NULL, {{0}}},
-	{"float", AG_T_FLOAT, NULL, false, NULL, {{0}}},
-	{"double", AG_T_DOUBLE, NULL, false, NULL, {{0}}},
-	{"byte", AG_T_BYTE, NULL, false, NULL, {{0}}},
-	{"short", AG_T_SHORT, NULL, false, NULL, {{0}}},
-	{"int", AG_T_INT, NULL, false, NULL, {{0}}},
-	{"long", AG_T_LONG, NULL, false, NULL, {{0}}},
-	{"java.lang.String", AG_T_STRING, NULL, false, NULL, {{0}}},
-	{"java.lang.Class", AG_T_CLASS, NULL, false, NULL,
-		{CP("classLoader", AG_T_CLASS_LOADER), CP("name", AG_T_SYMBOL), CP("package", AG_T_PACKAGE),
-			PLAIN("modifiers", AG_T_INT)}},
-	{"java.lang.Thread", AG_T_THREAD, NULL, false, NULL,
-		{PLAIN("osName", AG_T_STRING), PLAIN("osThreadId", AG_T_LONG), PLAIN("javaName", AG_T_STRING),
-			PLAIN("javaThreadId", AG_T_LONG)}},
-	{"jdk.types.ClassLoader", AG_T_CLASS_LOADER, NULL, false, NULL,
-		{CP("type", AG_T_CLASS), CP("name", AG_T_SYMBOL)}},
-	{"jdk.types.FrameType", AG_T_FRAME_TYPE, NULL, true, NULL, {PLAIN("description", AG_T_STRING)}},
-	{"jdk.types.ThreadState", AG_T_THREAD_STATE, NULL, true, NULL, {PLAIN("name", AG_T_STRING)}},
-	{"jdk.types.StackTrace", AG_T_STACK_TRACE, NULL, false, NULL,
-		{PLAIN("truncated", AG_T_BOOLEAN), {"frames", AG_T_STACK_FRAME, false, true, 0, NULL}}},
-	{"jdk.types.StackFrame", AG_T_STACK_FRAME, NULL, false, NULL,
-		{CP("method", AG_T_METHOD), PLAIN("lineNumber", AG_T_INT), PLAIN("bytecodeIndex", AG_T_INT),
-			CP("type", AG_T_FRAME_TYPE)}},
-	{"jdk.types.Method", AG_T_METHOD, NULL, false, NULL,
-		{CP("type", AG_T_CLASS), CP("name", AG_T_SYMBOL), CP("descriptor", AG_T_SYMBOL),
-			PLAIN("modifiers", AG_T_INT), PLAIN("hidden", AG_T_BOOLEAN)}},
-	{"jdk.types.Package", AG_T_PACKAGE, NULL, false, NULL, {CP("name", AG_T_SYMBOL)}},
-	{"jdk.types.Symbol", AG_T_SYMBOL, NULL, true, NULL, {PLAIN("string", AG_T_STRING)}},
-	{"jdk.ExecutionSample", AG_T_EXECUTION_SAMPLE, EVENT, false, "Method Profiling Sample",
-		{START_TIME, CP("sampledThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("state", AG_T_THREAD_STATE)}},
-	{"jdk.ObjectAllocationInNewTLAB", AG_T_ALLOC_IN_TLAB, EVENT, false, "Allocation in new TLAB",
-		{START_TIME, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("objectClass", AG_T_CLASS), BYTES("allocationSize"), BYTES("tlabSize")}},
-	{"jdk.ObjectAllocationOutsideTLAB", AG_T_ALLOC_OUTSIDE_TLAB, EVENT, false,
-		"Allocation outside TLAB",
-		{START_TIME, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("objectClass", AG_T_CLASS), BYTES("allocationSize")}},
-	{"jdk.JavaMonitorEnter", AG_T_MONITOR_ENTER, EVENT, false, "Java Monitor Blocked",
-		{START_TIME, DURATION, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("monitorClass", AG_T_CLASS), CP("previousOwner", AG_T_THREAD),
-			{"address", AG_T_LONG, false, false, AG_T_MEMORY_ADDRESS, NULL}}},
+	PRIMITIVE("boolean", AG_T_BOOLEAN),
+	PRIMITIVE("char", AG_T_CHAR),
+	PRIMITIVE("float", AG_T_FLOAT),
+	PRIMITIVE("double", AG_T_DOUBLE),
+	PRIMITIVE("byte", AG_T_BYTE),
+	PRIMITIVE("short", AG_T_SHORT),
+	PRIMITIVE("int", AG_T_INT),
+	PRIMITIVE("long", AG_T_LONG),
+	PRIMITIVE("java.lang.String", AG_T_STRING),
+	TYPE("java.lang.Class", AG_T_CLASS, "Java Class", CP("classLoader", AG_T_CLASS_LOADER, "Class Loader"),
+		CP("name", AG_T_SYMBOL, "Name"), CP("package", AG_T_PACKAGE, "Package"),
+		FIELD("modifiers", AG_T_INT, "Access Modifiers")),
+	TYPE("java.lang.Thread", AG_T_THREAD, "Thread", FIELD("osName", AG_T_STRING, "OS Thread Name"),
+		FIELD("osThreadId", AG_T_LONG, "OS Thread Id"), FIELD("javaName", AG_T_STRING, "Java Thread Name"),
+		FIELD("javaThreadId", AG_T_LONG, "Java Thread Id")),
+	TYPE("jdk.types.ClassLoader", AG_T_CLASS_LOADER, "Java Class Loader", CP("type", AG_T_CLASS, "Type"),
+		CP("name", AG_T_SYMBOL, "Name")),
+	SIMPLE("jdk.types.FrameType", AG_T_FRAME_TYPE, "Frame type", FIELD("description", AG_T_STRING, "Description")),
+	SIMPLE("jdk.types.ThreadState", AG_T_THREAD_STATE, "Java Thread State", FIELD("name", AG_T_STRING, "Name")),
+	TYPE("jdk.types.StackTrace", AG_T_STACK_TRACE, "Stacktrace", FIELD("truncated", AG_T_BOOLEAN, "Truncated"),
+		{.name = "frames", .type = AG_T_STACK_FRAME, .array = true, .label = "Stack Frames"}),
+	TYPE("jdk.types.StackFrame", AG_T_STACK_FRAME, NULL, CP("method", AG_T_METHOD, "Java Method"),
+		FIELD("lineNumber", AG_T_INT, "Line Number"), FIELD("bytecodeIndex", AG_T_INT, "Bytecode Index"),
+		CP("type", AG_T_FRAME_TYPE, "Frame Type")),
+	TYPE("jdk.types.Method", AG_T_METHOD, "Java Method", CP("type", AG_T_CLASS, "Type"),
+		CP("name", AG_T_SYMBOL, "Name"), CP("descriptor", AG_T_SYMBOL, "Descriptor"),
+		FIELD("modifiers", AG_T_INT, "Access Modifiers"), FIELD("hidden", AG_T_BOOLEAN, "Hidden")),
+	TYPE("jdk.types.Package", AG_T_PACKAGE, "Package", CP("name", AG_T_SYMBOL, "Name")),
+	SIMPLE("jdk.types.Symbol", AG_T_SYMBOL, "Symbol", FIELD("string", AG_T_STRING, "String")),
+	EVENT_TYPE("jdk.ExecutionSample", AG_T_EXECUTION_SAMPLE, "Method Profiling Sample", PROFILING, START_TIME,
+		CP("sampledThread", AG_T_THREAD, "Thread"), STACK_TRACE, CP("state", AG_T_THREAD_STATE, "Thread State")),
+	/* tlabSize: as async-profiler, the bytes the sample stands for. */
+	EVENT_TYPE("jdk.ObjectAllocationInNewTLAB", AG_T_ALLOC_IN_TLAB, "Allocation in new TLAB", APPLICATION,
+		START_TIME, EVENT_THREAD, STACK_TRACE, CP("objectClass", AG_T_CLASS, "Object Class"),
+		BYTES("allocationSize", "Allocation Size"), BYTES("tlabSize", "TLAB Size")),
+	EVENT_TYPE("jdk.ObjectAllocationOutsideTLAB", AG_T_ALLOC_OUTSIDE_TLAB, "Allocation outside TLAB", APPLICATION,
+		START_TIME, EVENT_THREAD, STACK_TRACE, CP("objectClass", AG_T_CLASS, "Object Class"),
+		BYTES("allocationSize", "Allocation Size")),
+	EVENT_TYPE("jdk.JavaMonitorEnter", AG_T_MONITOR_ENTER, "Java Monitor Blocked", APPLICATION, START_TIME,
+		DURATION, EVENT_THREAD, STACK_TRACE, CP("monitorClass", AG_T_CLASS, "Monitor Class"),
+		CP("previousOwner", AG_T_THREAD, "Previous Monitor Owner"), ADDRESS("Monitor Address")),
 	/* The JDK's field list: timeout in ns, until in ms since the epoch, Long.MIN_VALUE when unset. */
-	{"jdk.ThreadPark", AG_T_THREAD_PARK, EVENT, false, "Java Thread Park",
-		{START_TIME, DURATION, CP("eventThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("parkedClass", AG_T_CLASS),
-			{"timeout", AG_T_LONG, false, false, AG_T_TIMESPAN, "NANOSECONDS"},
-			{"until", AG_T_LONG, false, false, AG_T_TIMESTAMP, "MILLISECONDS_SINCE_EPOCH"},
-			{"address", AG_T_LONG, false, false, AG_T_MEMORY_ADDRESS, NULL}}},
-	{"jdk.ActiveSetting", AG_T_ACTIVE_SETTING, EVENT, false, "Recording Setting",
-		{START_TIME, PLAIN("id", AG_T_LONG), PLAIN("name", AG_T_STRING), PLAIN("value", AG_T_STRING)}},
-	{"profiler.WallClockSample", AG_T_WALL_SAMPLE, EVENT, false, "Wall Clock Sample",
-		{START_TIME, CP("sampledThread", AG_T_THREAD), CP("stackTrace", AG_T_STACK_TRACE),
-			CP("state", AG_T_THREAD_STATE), PLAIN("samples", AG_T_INT),
-			{"timeSpan", AG_T_LONG, false, false, AG_T_TIMESPAN, "TICKS"}}},
-	{"jdk.jfr.Label", AG_T_LABEL, ANNOTATION, false, NULL, {PLAIN("value", AG_T_STRING)}},
-	{"jdk.jfr.Timestamp", AG_T_TIMESTAMP, ANNOTATION, false, NULL, {PLAIN("value", AG_T_STRING)}},
-	{"jdk.jfr.Timespan", AG_T_TIMESPAN, ANNOTATION, false, NULL, {PLAIN("value", AG_T_STRING)}},
-	{"jdk.jfr.DataAmount", AG_T_DATA_AMOUNT, ANNOTATION, false, NULL, {PLAIN("value", AG_T_STRING)}},
-	{"jdk.jfr.MemoryAddress", AG_T_MEMORY_ADDRESS, ANNOTATION, false, NULL, {{0}}},
+	EVENT_TYPE("jdk.ThreadPark", AG_T_THREAD_PARK, "Java Thread Park", APPLICATION, START_TIME, DURATION,
+		EVENT_THREAD, STACK_TRACE, CP("parkedClass", AG_T_CLASS, "Class Parked On"),
+		WITH("timeout", AG_T_LONG, "Park Timeout", {AG_T_TIMESPAN, "NANOSECONDS"}),
+		WITH("until", AG_T_LONG, "Park Until", {AG_T_TIMESTAMP, "MILLISECONDS_SINCE_EPOCH"}),
+		ADDRESS("Address of Object Parked")),
+	EVENT_TYPE("jdk.ActiveSetting", AG_T_ACTIVE_SETTING, "Recording Setting", {"Flight Recorder"}, START_TIME,
+		FIELD("id", AG_T_LONG, "Event Id"), FIELD("name", AG_T_STRING, "Setting Name"),
+		FIELD("value", AG_T_STRING, "Setting Value")),
+	/* samples: wall ticks folded into the record; timeSpan: the time they cover (0: one tick). */
+	EVENT_TYPE("profiler.WallClockSample", AG_T_WALL_SAMPLE, "Wall Clock Sample", PROFILING, START_TIME,
+		CP("sampledThread", AG_T_THREAD, "Thread"), STACK_TRACE, CP("state", AG_T_THREAD_STATE, "Thread State"),
+		FIELD("samples", AG_T_INT, "Samples"),
+		WITH("timeSpan", AG_T_LONG, "Time Span", {AG_T_TIMESPAN, "TICKS"})),
+	ANNOTATION_TYPE("jdk.jfr.Label", AG_T_LABEL, false, NULL, VALUE),
+	ANNOTATION_TYPE("jdk.jfr.Category", AG_T_CATEGORY, false, NULL,
+		{.name = "value", .type = AG_T_STRING, .array = true}),
+	ANNOTATION_TYPE("jdk.jfr.ContentType", AG_T_CONTENT_TYPE, false, "Content Type"),
+	ANNOTATION_TYPE("jdk.jfr.Timestamp", AG_T_TIMESTAMP, true, "Timestamp", VALUE),
+	ANNOTATION_TYPE("jdk.jfr.Timespan", AG_T_TIMESPAN, true, "Timespan", VALUE),
+	ANNOTATION_TYPE("jdk.jfr.DataAmount", AG_T_DATA_AMOUNT, true, "Data Amount", VALUE),
+	ANNOTATION_TYPE("jdk.jfr.MemoryAddress", AG_T_MEMORY_ADDRESS, true, "Memory Address"),
+	ANNOTATION_TYPE("jdk.jfr.Unsigned", AG_T_UNSIGNED, true, "Unsigned Value"),
 };
 
 /* Element writer: names and attribute strings go through the string table. */
@@ -118,14 +159,34 @@ static void attrs(meta_out *o, int n, const char *const *kv)
 		str_ref(o, kv[i]);
 }
 
-static void annotation(meta_out *o, int type, const char *value)
+/* An annotation element; an array argument (Category's) goes as value-0, value-1. */
+static void annotation_values(meta_out *o, int type, const char *const *values, int nvalues, bool array)
 {
+	static const char *const array_keys[] = {"value-0", "value-1"};
 	char id[16];
 	snprintf(id, sizeof(id), "%d", type);
+	const char *kv[6] = {"class", id};
+	int n = 1;
+	for (int i = 0; i < nvalues && i < 2; i++, n++) {
+		kv[2 * n] = array ? array_keys[i] : "value";
+		kv[2 * n + 1] = values[i];
+	}
 	str_ref(o, "annotation");
-	const char *kv[] = {"class", id, "value", value};
-	attrs(o, value ? 2 : 1, kv);
+	attrs(o, n, kv);
 	ag_buf_varint(o->tree, 0);
+}
+
+static void annotation(meta_out *o, int type, const char *value)
+{
+	annotation_values(o, type, &value, value ? 1 : 0, false);
+}
+
+static int count_meaning(const field_desc *f)
+{
+	int n = 0;
+	while (n < 2 && f->meaning[n].type)
+		n++;
+	return n;
 }
 
 static void field(meta_out *o, const field_desc *f)
@@ -147,9 +208,12 @@ static void field(meta_out *o, const field_desc *f)
 	}
 	str_ref(o, "field");
 	attrs(o, n, kv);
-	ag_buf_varint(o->tree, f->ann ? 1 : 0);
-	if (f->ann)
-		annotation(o, f->ann, f->ann_value);
+	int nmeaning = count_meaning(f);
+	ag_buf_varint(o->tree, (uint64_t)(nmeaning + (f->label ? 1 : 0)));
+	if (f->label)
+		annotation(o, AG_T_LABEL, f->label);
+	for (int i = 0; i < nmeaning; i++)
+		annotation(o, f->meaning[i].type, f->meaning[i].value);
 }
 
 static void class_element(meta_out *o, const class_desc *c)
@@ -173,7 +237,13 @@ static void class_element(meta_out *o, const class_desc *c)
 	int nfields = 0;
 	while (nfields < 8 && c->fields[nfields].name)
 		nfields++;
-	ag_buf_varint(o->tree, (uint64_t)(nfields + (c->label ? 1 : 0)));
+	int ncategory = c->category[1] ? 2 : c->category[0] ? 1 : 0;
+	int nann = (c->content_type ? 1 : 0) + (ncategory ? 1 : 0) + (c->label ? 1 : 0);
+	ag_buf_varint(o->tree, (uint64_t)(nann + nfields));
+	if (c->content_type)
+		annotation(o, AG_T_CONTENT_TYPE, NULL);
+	if (ncategory)
+		annotation_values(o, AG_T_CATEGORY, c->category, ncategory, true);
 	if (c->label)
 		annotation(o, AG_T_LABEL, c->label);
 	for (int i = 0; i < nfields; i++)
