@@ -45,7 +45,10 @@ wait_cpu() {
 }
 
 # busyMethod burns CPU on main; a second thread mostly sleeps; a third
-# allocates; two more fight over one monitor.
+# allocates; two more fight over one monitor. A locker pauses after each
+# turn: without that, the thread that just released the monitor takes it
+# again before the woken waiter runs, and on a loaded machine the waiter can
+# starve for a whole recording, which then has no contended entry at all.
 cat >"$work/Busy.java" <<'EOF'
 public class Busy {
     static volatile long sink;
@@ -60,7 +63,7 @@ public class Busy {
         daemon("sleeper", () -> { while (true) try { sleepyMethod(); } catch (InterruptedException e) { return; } });
         daemon("allocator", () -> { while (true) { allocatingMethod(); try { Thread.sleep(1); } catch (InterruptedException e) { return; } } });
         for (int i = 0; i < 2; i++)
-            daemon("locker-" + i, () -> { while (true) try { contendedMethod(); } catch (InterruptedException e) { return; } });
+            daemon("locker-" + i, () -> { while (true) try { contendedMethod(); Thread.sleep(1); } catch (InterruptedException e) { return; } });
         System.out.println("ready");
         long end = System.currentTimeMillis() + Long.parseLong(a[0]);
         while (System.currentTimeMillis() < end) busyMethod();
