@@ -16,6 +16,9 @@
 
 static atomic_bool running;
 static long threshold;
+/* When the running session started: a slot set before it (a wait that began
+ * under an earlier session and outlived its stop) is not this session's. */
+static _Atomic uint64_t session_start;
 
 void JNICALL ag_lock_contended_enter(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobject object)
 {
@@ -34,7 +37,7 @@ void JNICALL ag_lock_contended_entered(jvmtiEnv *jvmti, JNIEnv *jni, jthread thr
 	(*jvmti)->SetThreadLocalStorage(jvmti, NULL, NULL);
 	uint64_t start = (uint64_t)(uintptr_t)slot;
 	uint64_t wait = ag_ticks() - start;
-	if (!atomic_load(&running) || wait < (uint64_t)threshold)
+	if (!atomic_load(&running) || start < atomic_load(&session_start) || wait < (uint64_t)threshold)
 		return;
 	jclass cls = (*jni)->GetObjectClass(jni, object);
 	ag_frame frames[AG_JVMTI_DEPTH];
@@ -54,6 +57,7 @@ void JNICALL ag_lock_contended_entered(jvmtiEnv *jvmti, JNIEnv *jni, jthread thr
 static bool lock_start(const ag_engine_config *cfg, char *err, size_t errlen)
 {
 	threshold = cfg->lock;
+	atomic_store(&session_start, ag_ticks());
 	atomic_store(&running, true);
 	if (ag_vm_enable_lock()) {
 		ag_park_start(threshold);
