@@ -1,7 +1,8 @@
 /*
  * wall: a sampler thread signals (tgkill SIGVTALRM) every thread of the
  * process once per interval, at most 8 per tick, whether it runs or
- * sleeps. The handler takes the Java stack and tells sleeping from running
+ * sleeps, so each thread gets 1/interval samples per second (up to 8
+ * threads per 100 us of interval; beyond that the period stretches). The handler takes the Java stack and tells sleeping from running
  * by the interrupted instruction (spec jvm-agent-and-attach.md D.7).
  *
  * A thread that used no CPU since its last sample is idle: it is not
@@ -157,12 +158,26 @@ static size_t list_threads(uint32_t *tids, size_t cap)
 	return n;
 }
 
-static void sleep_ns(long ns)
+/*
+ * Sleeps until the absolute time *next + ns and makes that the new *next.
+ * Deadlines are absolute so that a late wake-up (on a busy machine the
+ * sampler waits for a CPU like everyone else) shortens the next pause
+ * instead of stretching every period: each thread keeps its one sample per
+ * interval. A backlog of more than one interval (the process was stopped,
+ * the machine overloaded) is dropped rather than caught up in a burst.
+ */
+static void sleep_until_next(uint64_t *next, long ns)
 {
-	if (ns < 100000)
-		ns = 100000;
-	struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
-	nanosleep(&ts, NULL);
+	*next += (uint64_t)(ns > 0 ? ns : 0);
+	uint64_t now = ag_ticks();
+	if (now > *next + (uint64_t)interval_ns)
+		*next = now;
+	if (now >= *next)
+		return;
+	struct timespec ts = {(time_t)(*next / 1000000000ull), (long)(*next % 1000000000ull)};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
+		atomic_load(&running))
+		;
 }
 
 static void *sampler_main(void *arg)
@@ -173,17 +188,22 @@ static void *sampler_main(void *arg)
 	if (!tids)
 		return NULL;
 	pid_t pid = getpid();
+	uint64_t next = ag_ticks();
 	while (atomic_load(&running)) {
 		size_t n = list_threads(tids, MAX_TIDS);
 		size_t ticks = n ? (n + BATCH - 1) / BATCH : 1;
 		long pause = interval_ns / (long)ticks;
+		/* At most one batch per 100 us: with more than 8 threads per
+		 * 100 us of interval the period stretches, bounding the cost. */
+		if (pause < 100000)
+			pause = 100000;
 		for (size_t i = 0; i < n && atomic_load(&running); i += BATCH) {
 			for (size_t k = i; k < n && k < i + BATCH; k++)
 				visit(pid, tids[k]);
-			sleep_ns(pause);
+			sleep_until_next(&next, pause);
 		}
 		if (n == 0)
-			sleep_ns(interval_ns);
+			sleep_until_next(&next, interval_ns);
 	}
 	free(tids);
 	return NULL;
