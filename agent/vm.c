@@ -70,6 +70,10 @@ static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 	ag_profiler_thread_end(jni, thread);
 	if (ag_jvm.bridge_ok)
 		ag_sampler_remove_thread(pthread_getspecific(ag_jvm.thread_key));
+	/* Forget this tid's JavaThread: its memory is freed and may be reused by
+	 * a later thread, which would then be named for this one's samples. The
+	 * name is kept by ag_profiler_thread_end, keyed by tid. */
+	ag_sampler_note_thread(ag_gettid(), NULL);
 }
 
 static void add_capabilities(jvmtiEnv *jvmti)
