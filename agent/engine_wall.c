@@ -22,6 +22,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "engine.h"
 #include "sampler.h"
 
@@ -189,7 +190,9 @@ static void *sampler_main(void *arg)
 		return NULL;
 	pid_t pid = getpid();
 	uint64_t next = ag_ticks();
+	uint64_t cpu = ag_cost_thread_cpu();
 	while (atomic_load(&running)) {
+		ag_cost_thread_tick(&cpu);
 		size_t n = list_threads(tids, MAX_TIDS);
 		size_t ticks = n ? (n + BATCH - 1) / BATCH : 1;
 		long pause = interval_ns / (long)ticks;
@@ -205,6 +208,7 @@ static void *sampler_main(void *arg)
 		if (n == 0)
 			sleep_until_next(&next, interval_ns);
 	}
+	ag_cost_thread_tick(&cpu);
 	free(tids);
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "cost.h"
 #include "methods.h"
 #include "storage.h"
 #include "vm.h"
@@ -57,13 +58,16 @@ static void *resolver_main(void *arg)
 	JavaVMAttachArgs attach = {JNI_VERSION_1_6, "pyrojava agent resolver", NULL};
 	if ((*ag_jvm.vm)->AttachCurrentThreadAsDaemon(ag_jvm.vm, (void **)&jni, &attach) != JNI_OK)
 		return NULL;
+	uint64_t cpu = ag_cost_thread_cpu();
 	while (wait_period()) {
 		ag_window *w = ag_window_enter();
 		if (!w)
 			continue;
 		resolve_window(w);
 		ag_window_leave(w);
+		ag_cost_thread_tick(&cpu);
 	}
+	ag_cost_thread_tick(&cpu);
 	(*ag_jvm.vm)->DetachCurrentThread(ag_jvm.vm);
 	return NULL;
 }

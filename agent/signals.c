@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
 
 typedef void (*handler_fn)(int, siginfo_t *, void *);
@@ -16,8 +17,10 @@ static handler_fn installed[65];
 static void dispatch(int sig, siginfo_t *info, void *ucontext)
 {
 	int saved = errno;
+	ag_cost_scope cost = ag_cost_begin(sig == SIGVTALRM ? AG_COST_SIGVTALRM : AG_COST_SIGPROF);
 	if (sig > 0 && sig < 65 && installed[sig])
 		installed[sig](sig, info, ucontext);
+	ag_cost_end(&cost);
 	errno = saved;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
 #include "jdk_version.h"
 #include "log.h"
@@ -26,11 +27,13 @@ static void create_method_ids(jvmtiEnv *jvmti, jclass klass)
 static void JNICALL on_class_load(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
 	/* AsyncGetCallTrace refuses to walk unless some env enables ClassLoad. */
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti, (void)jni, (void)thread, (void)klass;
 }
 
 static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jni, (void)thread;
 	create_method_ids(jvmti, klass);
 }
@@ -39,6 +42,7 @@ static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, j
 	const void *code_addr, jint map_length, const jvmtiAddrLocationMap *map, const void *compile_info)
 {
 	/* Enabled only so that the JIT records debug info at non-safepoints too. */
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti, (void)method, (void)code_size, (void)code_addr, (void)map_length, (void)map;
 	(void)compile_info;
 }
@@ -58,6 +62,7 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 
 static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti, (void)jni, (void)thread;
 	if (ag_jvm.bridge_ok)
 		ag_sampler_add_thread(pthread_getspecific(ag_jvm.thread_key));
@@ -66,6 +71,7 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
 
 static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti;
 	ag_profiler_thread_end(jni, thread);
 	if (ag_jvm.bridge_ok)
