@@ -8,6 +8,12 @@
  * A thread that used no CPU since its last sample is idle: it is not
  * interrupted again, its last stack is recorded once more as sleeping.
  * That spares idle threads (most of a server's) the signal and the stack walk.
+ *
+ * On a busy machine the sampler thread itself waits for a CPU and comes
+ * late. Each visit therefore stands for the wall time the thread lived
+ * since its previous visit, in intervals (the event's `samples`, at most
+ * WEIGHT_MAX); the remainder is carried to the next visit, so a thread's
+ * samples add up to its lifetime / interval however the visits fall.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,11 +35,16 @@
 #define BATCH 8
 #define MAX_TIDS 16384
 #define IDLE_CPU_NS 10000 /* CPU a thread may use and still count as idle */
+#define WEIGHT_MAX 16 /* most intervals one sample stands for */
 
 /* Per-thread state: written by the sampler thread and, for the stack, the handler. */
 typedef struct wall_thread {
 	_Atomic uint32_t tid;
 	uint64_t last_cpu;
+	uint64_t last_visit; /* ag_ticks() of the sampler's last visit */
+	uint64_t last_round; /* the sampler's round of that visit */
+	int64_t credit; /* wall ns lived and not yet sampled (may be negative) */
+	_Atomic uint32_t weight; /* intervals the pending signal stands for */
 	_Atomic uint32_t trace; /* last stack, valid in `window` only */
 	_Atomic(ag_window *) window;
 } wall_thread;
@@ -43,6 +54,7 @@ static atomic_bool running;
 static pthread_t sampler;
 static long interval_ns;
 static uint32_t sampler_tid;
+static uint64_t round_no; /* sampler thread only: one round visits every thread */
 
 /* At a syscall instruction (restart pending) or just past one that returned EINTR. */
 static ag_thread_state state_of(void *ucontext)
@@ -86,15 +98,42 @@ static wall_thread *slot_of(uint32_t tid, bool add)
 	return NULL;
 }
 
+/* Records `samples` more of `trace`, if `w` is still the open window. */
+static bool record_again(ag_window *w, uint32_t trace, uint32_t tid, ag_thread_state state,
+	uint32_t samples)
+{
+	if (!w || trace == 0 || trace == AG_NO_STACK)
+		return false;
+	ag_window *cur = ag_window_enter();
+	if (!cur)
+		return false;
+	bool ok = false;
+	if (cur == w) {
+		ag_event ev = {
+			.ticks = ag_ticks(), .tid = tid, .kind = AG_EV_WALL, .state = (uint8_t)state,
+			.samples = samples,
+		};
+		ok = ag_record_trace(cur, trace, &ev);
+	}
+	ag_window_leave(cur);
+	return ok;
+}
+
 static void on_sigvtalrm(int sig, siginfo_t *info, void *ucontext)
 {
 	(void)sig, (void)info;
 	ag_window *w;
-	uint32_t trace = ag_sample_signal(ucontext, AG_EV_WALL, state_of(ucontext), &w);
-	wall_thread *t = slot_of(ag_gettid(), false);
+	ag_thread_state state = state_of(ucontext);
+	uint32_t trace = ag_sample_signal(ucontext, AG_EV_WALL, state, &w);
+	uint32_t tid = ag_gettid();
+	wall_thread *t = slot_of(tid, false);
 	if (t) {
 		atomic_store(&t->trace, trace);
 		atomic_store(&t->window, w);
+		/* The recorded event counts one interval; the rest of the weight. */
+		uint32_t weight = atomic_exchange(&t->weight, 0);
+		if (weight > 1)
+			record_again(w, trace, tid, state, weight - 1);
 	}
 }
 
@@ -109,37 +148,46 @@ static bool thread_cpu_ns(uint32_t tid, uint64_t *ns)
 	return true;
 }
 
-/* Records an idle thread's last stack again; false if it must be signalled. */
-static bool repeat_idle(wall_thread *t, uint32_t tid)
+/*
+ * How many intervals this visit stands for: the wall time since the
+ * thread's visit in the previous round plus the remainder carried from
+ * then, rounded. A thread not seen in the previous round (new, or a new
+ * thread reusing a tid) starts at one. 0 = skip this visit.
+ */
+static uint32_t visit_weight(wall_thread *t)
 {
-	uint32_t trace = atomic_load(&t->trace);
-	if (!trace)
-		return false;
-	ag_window *w = ag_window_enter();
-	if (!w)
-		return false;
-	bool ok = false;
-	if (w == atomic_load(&t->window)) {
-		ag_event ev = {
-			.ticks = ag_ticks(), .tid = tid, .kind = AG_EV_WALL, .state = AG_STATE_SLEEPING,
-			.samples = 1,
-		};
-		ok = ag_record_trace(w, trace, &ev);
-	}
-	ag_window_leave(w);
-	return ok;
+	uint64_t now = ag_ticks();
+	int64_t interval = interval_ns;
+	int64_t credit = interval;
+	if (t->last_visit && t->last_round + 1 == round_no && now >= t->last_visit)
+		credit = t->credit + (int64_t)(now - t->last_visit);
+	t->last_visit = now;
+	t->last_round = round_no;
+	int64_t n = credit > 0 ? (credit + interval / 2) / interval : 0;
+	if (n > WEIGHT_MAX)
+		n = WEIGHT_MAX;
+	credit -= n * interval;
+	t->credit = credit > interval / 2 ? interval / 2 : credit;
+	return (uint32_t)n;
 }
 
 static void visit(pid_t pid, uint32_t tid)
 {
 	wall_thread *t = slot_of(tid, true);
+	uint32_t weight = t ? visit_weight(t) : 1;
+	if (weight == 0)
+		return;
 	uint64_t cpu = 0;
 	if (t && thread_cpu_ns(tid, &cpu)) {
 		bool idle = cpu >= t->last_cpu && cpu - t->last_cpu <= IDLE_CPU_NS;
 		t->last_cpu = cpu;
-		if (idle && repeat_idle(t, tid))
+		/* An idle thread's last stack is recorded again, as sleeping. */
+		if (idle && record_again(atomic_load(&t->window), atomic_load(&t->trace), tid,
+				    AG_STATE_SLEEPING, weight))
 			return;
 	}
+	if (t)
+		atomic_fetch_add(&t->weight, weight);
 	syscall(SYS_tgkill, pid, tid, SIGVTALRM);
 }
 
@@ -194,6 +242,7 @@ static void *sampler_main(void *arg)
 	while (atomic_load(&running)) {
 		ag_cost_thread_tick(&cpu);
 		size_t n = list_threads(tids, MAX_TIDS);
+		round_no++;
 		size_t ticks = n ? (n + BATCH - 1) / BATCH : 1;
 		long pause = interval_ns / (long)ticks;
 		/* At most one batch per 100 us: with more than 8 threads per
@@ -221,6 +270,7 @@ static bool wall_start(const ag_engine_config *cfg, char *err, size_t errlen)
 	}
 	interval_ns = cfg->interval;
 	memset(known, 0, sizeof(known)); /* tids of earlier sessions may be reused */
+	round_no = 0;
 	atomic_store(&running, true);
 	int rc = pthread_create(&sampler, NULL, sampler_main, NULL);
 	if (rc != 0) {
