@@ -1,9 +1,10 @@
 /*
  * wall: a sampler thread signals (tgkill SIGVTALRM) every thread of the
- * process once per interval, at most 8 per tick, whether it runs or
- * sleeps, so each thread gets 1/interval samples per second (up to 8
- * threads per 100 us of interval; beyond that the period stretches). The handler takes the Java stack and tells sleeping from running
- * by the interrupted instruction (spec jvm-agent-and-attach.md D.7).
+ * process once per interval, at most BATCH per tick, whether it runs or
+ * sleeps, so each thread gets 1/interval samples per second (up to BATCH
+ * threads per 100 us of interval; beyond that the period stretches). The
+ * handler takes the Java stack and tells sleeping from running by the
+ * interrupted instruction (spec jvm-agent-and-attach.md D.7).
  *
  * A thread that used no CPU since its last sample is idle: it is not
  * interrupted again, its last stack is recorded once more as sleeping.
@@ -12,7 +13,7 @@
  * On a busy machine the sampler thread itself waits for a CPU and comes
  * late. Each visit therefore stands for the wall time the thread lived
  * since its previous visit, in intervals (the event's `samples`, at most
- * WEIGHT_MAX); the remainder is carried to the next visit, so a thread's
+ * a minute of it); the remainder is carried to the next visit, so a thread's
  * samples add up to its lifetime / interval however the visits fall.
  */
 #include <dirent.h>
@@ -32,10 +33,16 @@
 #include "engine.h"
 #include "sampler.h"
 
-#define BATCH 8
+/* Threads visited per wake-up. A wake-up costs the sampler ~18 us of CPU
+ * in a VM (more than listing the threads), so a typical JVM's 20-30
+ * threads take one per interval. */
+#define BATCH 32
 #define MAX_TIDS 16384
 #define IDLE_CPU_NS 10000 /* CPU a thread may use and still count as idle */
-#define WEIGHT_MAX 16 /* most intervals one sample stands for */
+/* One visit stands for at most a minute of wall time. On a machine with
+ * 7-10 runnable threads per CPU the sampler thread was seen to wait up to
+ * 4 s for a CPU; the threads lived that time all the same. */
+#define WEIGHT_MAX_NS 60000000000LL
 
 /* Per-thread state: written by the sampler thread and, for the stack, the handler. */
 typedef struct wall_thread {
@@ -164,8 +171,9 @@ static uint32_t visit_weight(wall_thread *t)
 	t->last_visit = now;
 	t->last_round = round_no;
 	int64_t n = credit > 0 ? (credit + interval / 2) / interval : 0;
-	if (n > WEIGHT_MAX)
-		n = WEIGHT_MAX;
+	int64_t cap = WEIGHT_MAX_NS / interval + 1;
+	if (n > cap)
+		n = cap;
 	credit -= n * interval;
 	t->credit = credit > interval / 2 ? interval / 2 : credit;
 	return (uint32_t)n;
@@ -245,7 +253,7 @@ static void *sampler_main(void *arg)
 		round_no++;
 		size_t ticks = n ? (n + BATCH - 1) / BATCH : 1;
 		long pause = interval_ns / (long)ticks;
-		/* At most one batch per 100 us: with more than 8 threads per
+		/* At most one batch per 100 us: with more than BATCH threads per
 		 * 100 us of interval the period stretches, bounding the cost. */
 		if (pause < 100000)
 			pause = 100000;
