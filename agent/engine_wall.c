@@ -47,7 +47,7 @@
 /* Per-thread state: written by the sampler thread and, for the stack, the handler. */
 typedef struct wall_thread {
 	_Atomic uint32_t tid;
-	uint64_t last_cpu;
+	_Atomic uint64_t last_cpu; /* thread CPU at the last visit or handler end */
 	uint64_t last_visit; /* ag_ticks() of the sampler's last visit */
 	uint64_t last_round; /* the sampler's round of that visit */
 	int64_t credit; /* wall ns lived and not yet sampled (may be negative) */
@@ -126,6 +126,15 @@ static bool record_again(ag_window *w, uint32_t trace, uint32_t tid, ag_thread_s
 	return ok;
 }
 
+/* The window samples go to now, NULL when stopped (async-signal-safe). */
+static ag_window *open_window(void)
+{
+	ag_window *w = ag_window_enter();
+	if (w)
+		ag_window_leave(w);
+	return w;
+}
+
 static void on_sigvtalrm(int sig, siginfo_t *info, void *ucontext)
 {
 	(void)sig, (void)info;
@@ -135,12 +144,19 @@ static void on_sigvtalrm(int sig, siginfo_t *info, void *ucontext)
 	uint32_t tid = ag_gettid();
 	wall_thread *t = slot_of(tid, false);
 	if (t) {
+		/* No stack in an open window: not a Java thread (see visit). */
 		atomic_store(&t->trace, trace);
-		atomic_store(&t->window, w);
+		atomic_store(&t->window, trace ? w : open_window());
 		/* The recorded event counts one interval; the rest of the weight. */
 		uint32_t weight = atomic_exchange(&t->weight, 0);
 		if (weight > 1)
 			record_again(w, trace, tid, state, weight - 1);
+		/* The idle test must not count this handler's own CPU time, or
+		 * every thread signalled once would look busy ever after. */
+		struct timespec ts;
+		if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+			atomic_store(&t->last_cpu,
+				(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 	}
 }
 
@@ -187,11 +203,17 @@ static void visit(pid_t pid, uint32_t tid)
 		return;
 	uint64_t cpu = 0;
 	if (t && thread_cpu_ns(tid, &cpu)) {
-		bool idle = cpu >= t->last_cpu && cpu - t->last_cpu <= IDLE_CPU_NS;
-		t->last_cpu = cpu;
-		/* An idle thread's last stack is recorded again, as sleeping. */
-		if (idle && record_again(atomic_load(&t->window), atomic_load(&t->trace), tid,
-				    AG_STATE_SLEEPING, weight))
+		uint64_t last = atomic_load(&t->last_cpu);
+		bool idle = cpu >= last && cpu - last <= IDLE_CPU_NS;
+		atomic_store(&t->last_cpu, cpu);
+		ag_window *last_window = atomic_load(&t->window);
+		uint32_t last_trace = atomic_load(&t->trace);
+		/* An idle thread's last stack is recorded again, as sleeping. One
+		 * whose last signal in this window gave no stack (a JVM-internal
+		 * thread: only Java threads are recorded) is left alone. */
+		if (idle && last_trace == 0 && last_window && last_window == open_window())
+			return;
+		if (idle && record_again(last_window, last_trace, tid, AG_STATE_SLEEPING, weight))
 			return;
 	}
 	if (t)
