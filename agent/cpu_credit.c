@@ -48,12 +48,13 @@ uint32_t ag_cpu_credit_take(void)
 	int64_t credit = s->credit + (int64_t)(cpu - s->last_cpu);
 	s->last_cpu = cpu;
 	int64_t n = credit > 0 ? (credit + interval / 2) / interval : 0;
-	if (n > AG_CPU_CREDIT_MAX)
+	/* Left over: between -interval/2 and interval/2; nothing when capped. */
+	if (n > AG_CPU_CREDIT_MAX) {
 		n = AG_CPU_CREDIT_MAX;
-	credit -= n * interval;
-	/* Left over: at least -interval/2; at most interval/2 unless capped. */
-	if (credit > interval / 2)
-		credit = interval / 2;
+		credit = 0;
+	} else {
+		credit -= n * interval;
+	}
 	s->credit = credit;
 	return (uint32_t)n;
 }
