@@ -243,7 +243,8 @@ static size_t list_threads(uint32_t *tids, size_t cap)
  * sampler waits for a CPU like everyone else) shortens the next pause
  * instead of stretching every period: each thread keeps its one sample per
  * interval. A backlog of more than one interval (the process was stopped,
- * the machine overloaded) is dropped rather than caught up in a burst.
+ * the machine overloaded) is not caught up in a burst of visits: the next
+ * visits' weights account for the time instead (visit_weight).
  */
 static void sleep_until_next(uint64_t *next, long ns)
 {
