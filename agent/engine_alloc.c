@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "cost.h"
 #include "engine.h"
 #include "java_stack.h"
 #include "methods.h"
@@ -18,6 +19,7 @@ static long interval;
 void JNICALL ag_alloc_sampled(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobject object,
 	jclass klass, jlong size)
 {
+	AG_COST_SCOPE(AG_COST_ALLOC);
 	(void)jvmti, (void)jni, (void)thread, (void)object;
 	if (!atomic_load(&running))
 		return;

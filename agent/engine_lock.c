@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cost.h"
 #include "engine.h"
 #include "java_stack.h"
 #include "methods.h"
@@ -22,6 +23,7 @@ static _Atomic uint64_t session_start;
 
 void JNICALL ag_lock_contended_enter(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobject object)
 {
+	AG_COST_SCOPE(AG_COST_LOCK);
 	(void)jni, (void)thread, (void)object;
 	if (atomic_load(&running))
 		(*jvmti)->SetThreadLocalStorage(jvmti, NULL, (const void *)(uintptr_t)ag_ticks());
@@ -30,6 +32,7 @@ void JNICALL ag_lock_contended_enter(jvmtiEnv *jvmti, JNIEnv *jni, jthread threa
 void JNICALL ag_lock_contended_entered(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread,
 	jobject object)
 {
+	AG_COST_SCOPE(AG_COST_LOCK);
 	(void)thread;
 	void *slot = NULL;
 	if ((*jvmti)->GetThreadLocalStorage(jvmti, NULL, &slot) != JVMTI_ERROR_NONE || !slot)

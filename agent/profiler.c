@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "frame_types.h"
+#include "cost.h"
 #include "engine.h"
+#include "frame_types.h"
 #include "jfr_writer.h"
 #include "log.h"
 #include "output.h"
@@ -192,6 +193,7 @@ static int start(ag_args *a, bool resume)
 		return rc;
 	ag_storage_open(!resume);
 	ag_sampler_set_depth(a->jstackdepth);
+	ag_cost_reset();
 	s.settings = (ag_jfr_settings){
 		.event = NULL, .interval = -1, .wall = a->wall, .alloc = a->alloc, .lock = a->lock,
 		.jstackdepth = a->jstackdepth,
@@ -240,6 +242,19 @@ static int write_window(ag_window *w, ag_output fmt, const char *file)
 	return ok ? 0 : fail(RC_COMMAND, "%s", err);
 }
 
+/* The session's cost so far, one DEBUG line per report line. */
+static void log_cost(void)
+{
+	ag_cost_report r;
+	char text[1024];
+	ag_cost_read(&r);
+	if (!ag_cost_format(&r, text, sizeof(text)))
+		return;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		ag_log(AG_LOG_DEBUG, "%s", line);
+}
+
 /* Ends the session; JFR goes to the start-time file (as async-profiler does). */
 static int stop_session(const ag_args *a)
 {
@@ -250,14 +265,14 @@ static int stop_session(const ag_args *a)
 	s.running = false;
 	atomic_store(&active, false);
 	ag_ft_log_counts(AG_LOG_INFO, true);
-	if (!w)
-		return 0;
-	if (s.args.output == AG_OUTPUT_JFR)
-		return write_window(w, AG_OUTPUT_JFR, s.args.file);
+	int rc = 0;
 	ag_output fmt = a && a->output != AG_OUTPUT_NONE ? a->output : s.args.output;
-	if (fmt == AG_OUTPUT_NONE)
-		return 0;
-	return write_window(w, fmt, a && a->file ? a->file : s.args.file);
+	if (w && s.args.output == AG_OUTPUT_JFR)
+		rc = write_window(w, AG_OUTPUT_JFR, s.args.file);
+	else if (w && fmt != AG_OUTPUT_NONE)
+		rc = write_window(w, fmt, a && a->file ? a->file : s.args.file);
+	log_cost();
+	return rc;
 }
 
 /* stop/dump while stopped: JFR is a no-op, text repeats the last profile. */
@@ -293,14 +308,21 @@ static int dump(const ag_args *a)
 	return rc;
 }
 
+/* async-profiler's line, then (ours, appended) what the session cost so far. */
 static int status(const ag_args *a)
 {
-	char text[128];
-	if (s.running)
-		snprintf(text, sizeof(text), "Profiling is running for %ld seconds\n",
+	char text[1280];
+	if (s.running) {
+		int n = snprintf(text, sizeof(text), "Profiling is running for %ld seconds\n",
 			(long)(time(NULL) - s.started));
-	else
+		ag_cost_report r;
+		ag_cost_read(&r);
+		if (n > 0 && (size_t)n < sizeof(text) &&
+			!ag_cost_format(&r, text + n, sizeof(text) - (size_t)n))
+			text[n] = '\0';
+	} else {
 		snprintf(text, sizeof(text), "Profiler is not active\n");
+	}
 	char err[512];
 	return ag_output_string(a->file, text, err, sizeof(err)) ? 0 : fail(RC_COMMAND, "%s", err);
 }
@@ -354,7 +376,9 @@ int ag_profiler_execute(const char *options)
 		rc = fail(RC_ARGS, "%s", a.error);
 	} else {
 		pthread_mutex_lock(&lock);
+		ag_cost_command_begin();
 		rc = run_action(&a);
+		ag_cost_command_end();
 		pthread_mutex_unlock(&lock);
 	}
 	ag_log_close();
@@ -376,8 +400,11 @@ static void *timer_main(void *arg)
 	pthread_mutex_lock(&lock);
 	while (timer_gen == gen && s.running) {
 		if (pthread_cond_timedwait(&timer_cond, &lock, &deadline) == ETIMEDOUT) {
-			if (timer_gen == gen && s.running)
+			if (timer_gen == gen && s.running) {
+				ag_cost_command_begin();
 				stop_session(NULL);
+				ag_cost_command_end();
+			}
 			break;
 		}
 	}
@@ -409,8 +436,11 @@ void ag_profiler_vm_death(void)
 	/* Never wait for a stuck command at exit: try the lock and give up. */
 	if (pthread_mutex_trylock(&lock) != 0)
 		return;
-	if (s.running)
+	if (s.running) {
+		ag_cost_command_begin();
 		stop_session(NULL);
+		ag_cost_command_end();
+	}
 	pthread_mutex_unlock(&lock);
 }
 

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "cost.h"
 #include "methods.h"
 #include "storage.h"
 #include "vm.h"
@@ -16,13 +17,32 @@ static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 static atomic_bool stopping;
 
-/* Resolves every stack of `w` that is complete and not resolved yet. */
+/* Where the resolver stopped: the next insertion of window `seen` to look at. */
+static ag_window *seen;
+static uint64_t seen_generation;
+static uint32_t cursor;
+
+/*
+ * Resolves the stacks inserted into `w` since the last period, in insertion
+ * order, up to the first one still being written (taken up next period).
+ * A reset window starts over.
+ */
 static void resolve_window(ag_window *w)
 {
-	for (uint32_t i = 0; i < w->trace_cap && !atomic_load(&stopping); i++) {
-		ag_trace *t = &w->traces[i];
+	uint64_t generation = atomic_load(&w->generation);
+	if (w != seen || generation != seen_generation) {
+		seen = w;
+		seen_generation = generation;
+		cursor = 0;
+	}
+	uint32_t used = atomic_load(&w->trace_used);
+	for (; cursor < used && cursor < w->trace_cap && !atomic_load(&stopping); cursor++) {
+		uint32_t id = atomic_load(&w->inserted[cursor]);
+		if (id == 0)
+			break;
+		ag_trace *t = &w->traces[id - 1];
 		uint32_t ready = 1;
-		if (!atomic_load(&t->hash) || atomic_load(&t->ready) != 1)
+		if (atomic_load(&t->ready) != 1)
 			continue;
 		for (uint32_t k = 0; k < t->nframes; k++) {
 			void *m = w->frames[t->frames_off + k].method;
@@ -57,13 +77,16 @@ static void *resolver_main(void *arg)
 	JavaVMAttachArgs attach = {JNI_VERSION_1_6, "pyrojava agent resolver", NULL};
 	if ((*ag_jvm.vm)->AttachCurrentThreadAsDaemon(ag_jvm.vm, (void **)&jni, &attach) != JNI_OK)
 		return NULL;
+	uint64_t cpu = ag_cost_thread_cpu();
 	while (wait_period()) {
 		ag_window *w = ag_window_enter();
 		if (!w)
 			continue;
 		resolve_window(w);
 		ag_window_leave(w);
+		ag_cost_thread_tick(&cpu);
 	}
+	ag_cost_thread_tick(&cpu);
 	(*ag_jvm.vm)->DetachCurrentThread(ag_jvm.vm);
 	return NULL;
 }

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
 
 typedef void (*handler_fn)(int, siginfo_t *, void *);
@@ -16,8 +17,15 @@ static handler_fn installed[65];
 static void dispatch(int sig, siginfo_t *info, void *ucontext)
 {
 	int saved = errno;
+	/* Only the sampling signals are timed: another handler may run nested in them. */
+	bool timed = sig == SIGPROF || sig == SIGVTALRM;
+	ag_cost_scope cost = {0, AG_COST_SIGPROF};
+	if (timed)
+		cost = ag_cost_begin(sig == SIGVTALRM ? AG_COST_SIGVTALRM : AG_COST_SIGPROF);
 	if (sig > 0 && sig < 65 && installed[sig])
 		installed[sig](sig, info, ucontext);
+	if (timed)
+		ag_cost_end(&cost);
 	errno = saved;
 }
 

@@ -40,9 +40,10 @@ static bool window_init(ag_window *w)
 	w->frame_cap = FRAME_CAP;
 	w->event_cap = EVENT_CAP;
 	w->traces = reserve(sizeof(ag_trace) * TRACE_CAP);
+	w->inserted = reserve(sizeof(uint32_t) * TRACE_CAP);
 	w->frames = reserve(sizeof(ag_frame) * FRAME_CAP);
 	w->events = reserve(sizeof(ag_event) * EVENT_CAP);
-	return w->traces && w->frames && w->events;
+	return w->traces && w->inserted && w->frames && w->events;
 }
 
 bool ag_storage_init(void)
@@ -110,8 +111,10 @@ static uint32_t find_or_insert(ag_window *w, const ag_frame *frames, uint32_t n)
 				if (cur != h)
 					continue;
 			} else {
-				atomic_fetch_add(&w->trace_used, 1);
+				uint32_t pos = atomic_fetch_add(&w->trace_used, 1);
 				fill_trace(w, t, frames, n);
+				if (pos < w->trace_cap)
+					atomic_store(&w->inserted[pos], idx + 1);
 			}
 		} else if (cur != h) {
 			continue;
@@ -166,12 +169,14 @@ static void discard(void *p, size_t bytes)
 void ag_window_reset(ag_window *w)
 {
 	discard(w->traces, sizeof(ag_trace) * w->trace_cap);
+	discard((void *)w->inserted, sizeof(uint32_t) * w->trace_cap);
 	discard(w->frames, sizeof(ag_frame) * w->frame_cap);
 	discard(w->events, sizeof(ag_event) * w->event_cap);
 	atomic_store(&w->trace_used, 0);
 	atomic_store(&w->frame_used, 0);
 	atomic_store(&w->event_used, 0);
 	atomic_store(&w->dropped, 0);
+	atomic_fetch_add(&w->generation, 1);
 }
 
 static void stamp(ag_window *w)

@@ -69,6 +69,11 @@ typedef struct ag_window {
 	ag_trace *traces;
 	uint32_t trace_cap;
 	_Atomic uint32_t trace_used;
+	/* Trace ids (1-based) in insertion order, trace_used of them; 0 = not
+	 * written yet. Lets the resolver visit new stacks without scanning the
+	 * whole table. */
+	_Atomic uint32_t *inserted;
+	_Atomic uint64_t generation; /* bumped by every reset */
 	ag_frame *frames;
 	uint64_t frame_cap;
 	_Atomic uint64_t frame_used;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
 #include "frame_types.h"
 #include "jdk_version.h"
@@ -26,12 +27,14 @@ static void create_method_ids(jvmtiEnv *jvmti, jclass klass)
 
 static void JNICALL on_class_load(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
-	/* AsyncGetCallTrace refuses to walk unless some env enables ClassLoad. */
+	/* AsyncGetCallTrace refuses to walk unless some env enables ClassLoad.
+	 * Empty, so not timed: the accounting would cost more than the call. */
 	(void)jvmti, (void)jni, (void)thread, (void)klass;
 }
 
 static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jni, (void)thread;
 	create_method_ids(jvmti, klass);
 }
@@ -39,7 +42,8 @@ static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread threa
 static void JNICALL on_compiled_method_load(jvmtiEnv *jvmti, jmethodID method, jint code_size,
 	const void *code_addr, jint map_length, const jvmtiAddrLocationMap *map, const void *compile_info)
 {
-	/* Enabled only so that the JIT records debug info at non-safepoints too. */
+	/* Enabled only so that the JIT records debug info at non-safepoints too.
+	 * Empty, so not timed. */
 	(void)jvmti, (void)method, (void)code_size, (void)code_addr, (void)map_length, (void)map;
 	(void)compile_info;
 }
@@ -59,6 +63,7 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 
 static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti, (void)jni, (void)thread;
 	if (ag_jvm.bridge_ok)
 		ag_sampler_add_thread(pthread_getspecific(ag_jvm.thread_key));
@@ -67,10 +72,15 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
 
 static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
+	AG_COST_SCOPE(AG_COST_JVMTI);
 	(void)jvmti;
 	ag_profiler_thread_end(jni, thread);
 	if (ag_jvm.bridge_ok)
 		ag_sampler_remove_thread(pthread_getspecific(ag_jvm.thread_key));
+	/* Forget this tid's JavaThread: its memory is freed and may be reused by
+	 * a later thread, which would then be named for this one's samples. The
+	 * name is kept by ag_profiler_thread_end, keyed by tid. */
+	ag_sampler_note_thread(ag_gettid(), NULL);
 }
 
 static void add_capabilities(jvmtiEnv *jvmti)

@@ -6,6 +6,10 @@
 # the busy method.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
+# Shared helpers (pj_compile_ratio, pj_ratio_shares); this script's own
+# fail() below, which counts failures and goes on, replaces common.sh's.
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
 build=$(cd "$(dirname "$PYROJAVA")" && pwd)
 ASPROF=$build/bin/asprof
 LIB=$build/agent/glibc/libasyncProfiler.so
@@ -320,36 +324,17 @@ else
 fi
 check_recording "$work/churn-exit.jfr" profiler.WallClockSample Churn "churn: recording written at exit"
 
-# CPU shares: three methods costing 1:2:4 must get 1/7, 2/7 and 4/7 of the
-# samples within 5 points. Random round lengths keep the sampling from
-# locking onto the loop's period; no inlining keeps the methods apart.
-cat >"$work/Ratio.java" <<'EOF'
-import java.util.concurrent.ThreadLocalRandom;
-public class Ratio {
-    static volatile long sink;
-    static long spin(long n) { long x = 0; for (long i = 0; i < n; i++) x += i * 31L ^ (x >>> 3); return x; }
-    static void one(int k) { sink += spin(10_000L * k); }
-    static void two(int k) { sink += spin(20_000L * k); }
-    static void four(int k) { sink += spin(40_000L * k); }
-    public static void main(String[] a) {
-        long end = System.currentTimeMillis() + Long.parseLong(a[0]);
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        while (System.currentTimeMillis() < end) { int k = 1 + r.nextInt(20); one(k); two(k); four(k); }
-    }
-}
-EOF
-"$JDK17/bin/javac" --release 11 -d "$work" "$work/Ratio.java" || exit 1
+# CPU shares: three methods costing 1:2:4 (tests/integration/lib/Ratio.java)
+# must get 1/7, 2/7 and 4/7 of the samples within 5 points, here at 1 ms
+# (agent_rate.sh checks them at 100 Hz, with the samples per thread).
+JDK=$JDK17
+pj_compile_ratio "$work"
 for e in cpu wall; do
 	"$JDK17/bin/java" -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,Ratio::* \
 		-agentpath:"$LIB"=start,quiet,event=$e,interval=1ms,file="$work/ratio-$e.jfr",jfr \
 		-cp "$work" Ratio 3000 >"$work/jvm.log" 2>&1
 	"$PYROJAVA" convert --format collapsed "$work/ratio-$e.jfr" >"$work/collapsed" 2>"$work/err"
-	shares=$(awk '/^#/ { cpu = $2 ~ /cpu/; next }
-		cpu { n = $NF; gsub(/[][]/, "", n)
-			if ($0 ~ /Ratio\.one/) o += n; else if ($0 ~ /Ratio\.two/) t += n; else if ($0 ~ /Ratio\.four/) f += n }
-		END { s = o + t + f; if (s == 0) { print "none"; exit }
-			ok = (o/s - 1/7)^2 < 0.0025 && (t/s - 2/7)^2 < 0.0025 && (f/s - 4/7)^2 < 0.0025
-			printf "%s %.3f %.3f %.3f\n", ok ? "ok" : "off", o/s, t/s, f/s }' "$work/collapsed")
+	shares=$(pj_ratio_shares "$work/collapsed")
 	case $shares in
 	ok*) pass "$e: 1:2:4 CPU shares ${shares#ok }" ;;
 	*) fail "$e: CPU shares $shares, want 0.143 0.286 0.571" ;;

@@ -145,6 +145,19 @@ static void test_concurrent_writers_lose_nothing(void **state)
 	for (uint32_t i = 0; i < w->trace_cap; i++)
 		total += atomic_load(&w->traces[i].samples);
 	assert_int_equal(total, WRITERS * PER_WRITER);
+	/* The insertion log names every stack once, for the resolver. */
+	uint32_t logged = 0;
+	for (uint32_t k = 0; k < atomic_load(&w->trace_used); k++) {
+		uint32_t id = atomic_load(&w->inserted[k]);
+		assert_true(id > 0 && id <= w->trace_cap);
+		assert_int_not_equal(atomic_load(&w->traces[id - 1].hash), 0);
+		assert_int_equal(atomic_load(&w->traces[id - 1].ready), 1);
+		logged++;
+	}
+	assert_int_equal(logged, STACKS);
+	for (uint32_t k = 0; k < STACKS; k++)
+		for (uint32_t j = k + 1; j < STACKS; j++)
+			assert_int_not_equal(atomic_load(&w->inserted[k]), atomic_load(&w->inserted[j]));
 	ag_storage_open(false);
 }
 
@@ -181,9 +194,14 @@ static void test_dump_rotates_without_losing_samples(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_true(record(2, 2, 1));
 	assert_int_equal(atomic_load(&first->event_used), 5);
+	assert_int_not_equal(atomic_load(&first->inserted[0]), 0);
+	uint64_t generation = atomic_load(&first->generation);
 	ag_window_reset(first);
 	assert_int_equal(atomic_load(&first->event_used), 0);
 	assert_int_equal(atomic_load(&first->traces[0].hash), 0);
+	/* The resolver sees the reset by the generation; the log is empty again. */
+	assert_int_equal(atomic_load(&first->generation), generation + 1);
+	assert_int_equal(atomic_load(&first->inserted[0]), 0);
 	ag_window *second = ag_storage_close(false);
 	assert_ptr_not_equal(second, first);
 	assert_int_equal(atomic_load(&second->event_used), 3);

@@ -153,3 +153,23 @@ wait_files() {
 pj_compile_demo() {
 	"$JDK/bin/javac" -d "$work/cls" "$PJ_SOURCE_DIR/examples/demo/Demo.java" || fail "javac"
 }
+
+# Compiles tests/integration/lib/Ratio.java (threads calling methods of CPU
+# cost 1:2:4, see the file) into directory $1.
+pj_compile_ratio() {
+	"$JDK/bin/javac" --release 11 -d "$1" "$PJ_SOURCE_DIR/tests/integration/lib/Ratio.java" ||
+		fail "javac Ratio"
+}
+
+# Shares of Ratio.one, two and four among the CPU samples of a
+# `pyrojava convert --format collapsed` output $1: prints "ok O T F" when
+# each is within 5 points of 1/7, 2/7 and 4/7, "off O T F" otherwise,
+# "none" without samples.
+pj_ratio_shares() {
+	awk '/^#/ { cpu = $2 ~ /cpu/; next }
+		cpu { n = $NF; gsub(/[][]/, "", n)
+			if ($0 ~ /Ratio\.one/) o += n; else if ($0 ~ /Ratio\.two/) t += n; else if ($0 ~ /Ratio\.four/) f += n }
+		END { s = o + t + f; if (s == 0) { print "none"; exit }
+			ok = (o/s - 1/7)^2 < 0.0025 && (t/s - 2/7)^2 < 0.0025 && (f/s - 4/7)^2 < 0.0025
+			printf "%s %.3f %.3f %.3f\n", ok ? "ok" : "off", o/s, t/s, f/s }' "$1"
+}
