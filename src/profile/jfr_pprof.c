@@ -46,7 +46,9 @@ static const struct jfr_profile_kind {
 /* The events converted, and which field carries each role. */
 enum { JFR_EV_EXEC, JFR_EV_WALL, JFR_EV_IN_TLAB, JFR_EV_OUT_TLAB, JFR_EV_ALLOC_SAMPLE, JFR_EV_MONITOR,
 	JFR_EV_PARK, JFR_EV_LIVE, JFR_EV_MALLOC, JFR_EV_SETTING, JFR_EV_COUNT };
+/* The first JFR_SCAN_SLOTS roles are the ones jfr_reader_scan() decodes. */
 enum { JFR_F_STACK, JFR_F_THREAD, JFR_F_STATE, JFR_F_VALUE, JFR_F_NAME, JFR_F_COUNT };
+_Static_assert(JFR_F_VALUE < JFR_SCAN_SLOTS && JFR_F_NAME >= JFR_SCAN_SLOTS, "scanned roles");
 
 static const struct jfr_event_kind {
 	const char *cls;
@@ -76,10 +78,15 @@ typedef struct jfr_bound_event {
 
 typedef struct jfr_agg {
 	int64_t values[2];
+	uint64_t stack;
 	uint32_t loc_off, nlocs;
 	uint8_t kind;
 	bool resolved; /* false: stack trace missing, the event is dropped */
+	bool dense; /* found through dense[kind][stack], not the samples map */
 } jfr_agg;
+
+/* Batch size of jfr_reader_scan(): big enough to amortise the call, small enough for L1. */
+#define JFR_SCAN_BATCH 128
 
 typedef struct jfr_conv {
 	jfr_reader *r;
@@ -90,10 +97,14 @@ typedef struct jfr_conv {
 	pprof_builder *builders[JFR_ST_COUNT];
 
 	jfr_bound_event ev[JFR_EV_COUNT];
-	int8_t *ev_of_cls; /* class index -> JFR_EV_* or -1 */
-	size_t ev_of_cls_cap;
 	jfr_stacks stacks;
 
+	/* Stack trace keys are small dense integers in every known recorder:
+	 * below dense_limit the aggregate of (kind, key) is found by indexing,
+	 * dense[kind][key] = agg index + 1, instead of hashing per event. */
+	uint32_t *dense[JFR_ST_COUNT];
+	size_t dense_cap[JFR_ST_COUNT];
+	uint64_t dense_limit;
 	pj_u64map samples; /* (stack key, thread slot << 4 | kind) -> agg index */
 	pj_u64map threads; /* thread key -> slot (per-thread mode) */
 	jfr_agg *aggs;
@@ -125,12 +136,26 @@ static bool jfr_plain_string(const jfr_reader *r, int32_t cls, int32_t field)
 	       !jfr_reader_field_is_cpool(r, cls, field);
 }
 
+/*
+ * Asks the reader to scan for event e's class, keeping its role fields in
+ * role order (the thread only where it is shown: per-thread mode). All
+ * fields up to the last bound one are still decoded, so that both paths
+ * validate alike.
+ */
+static void jfr_select(jfr_conv *c, int e)
+{
+	const jfr_bound_event *b = &c->ev[e];
+	int32_t keep[JFR_SCAN_SLOTS];
+	for (int f = 0; f < JFR_SCAN_SLOTS; f++)
+		keep[f] = f == JFR_F_THREAD && !c->opts->per_thread ? -1 : b->field[f];
+	/* Cannot fail: distinct fields of the class, all below nout. */
+	if (b->cls >= 0)
+		(void)jfr_reader_scan_select(c->r, b->cls, (uint32_t)e, keep, b->nout);
+}
+
 static void jfr_bind_chunk(jfr_conv *c)
 {
 	jfr_reader *r = c->r;
-	size_t n = jfr_reader_class_count(r);
-	c->ev_of_cls = pj_grow(c->ev_of_cls, &c->ev_of_cls_cap, n + 1, 1);
-	memset(c->ev_of_cls, -1, n + 1);
 	for (int e = 0; e < JFR_EV_COUNT; e++) {
 		jfr_bound_event *b = &c->ev[e];
 		b->cls = jfr_reader_class(r, jfr_events[e].cls);
@@ -151,10 +176,11 @@ static void jfr_bind_chunk(jfr_conv *c)
 		b->value_unit = jfr_reader_field_timespan(r, b->cls, b->field[JFR_F_VALUE]);
 		if (b->value_unit == JFR_TIMESPAN_NONE)
 			b->value_unit = JFR_TIMESPAN_TICKS; /* the JDK's convention for durations */
-		if (b->cls >= 0)
-			c->ev_of_cls[b->cls] = (int8_t)e;
+		jfr_select(c, e);
 	}
 	jfr_stacks_bind(&c->stacks, r);
+	size_t traces = jfr_reader_pool_count(r, jfr_reader_class(r, "jdk.types.StackTrace"));
+	c->dense_limit = c->opts->per_thread ? 0 : (uint64_t)traces * 2 + 4096;
 }
 
 static uint64_t jfr_thread_slot(jfr_conv *c, uint64_t thread)
@@ -166,27 +192,62 @@ static uint64_t jfr_thread_slot(jfr_conv *c, uint64_t thread)
 	return *slot;
 }
 
+/* The dense index cell of (kind, stack), grown as far as the key; stack < dense_limit. */
+static uint32_t *jfr_dense_cell(jfr_conv *c, int kind, uint64_t stack)
+{
+	if (stack >= c->dense_cap[kind]) {
+		size_t old = c->dense_cap[kind], cap = old ? old : 1024;
+		while (cap <= stack)
+			cap *= 2;
+		c->dense[kind] = pj_realloc(c->dense[kind], cap * sizeof(uint32_t));
+		memset(c->dense[kind] + old, 0, (cap - old) * sizeof(uint32_t));
+		c->dense_cap[kind] = cap;
+	}
+	return &c->dense[kind][stack];
+}
+
+/* A new aggregate for (kind, stack, thread), its stack resolved; NULL on error. */
+static jfr_agg *jfr_new_agg(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, bool dense)
+{
+	pprof_builder *b = jfr_builder(c, kind);
+	c->aggs = pj_grow(c->aggs, &c->aggs_cap, c->naggs + 1, sizeof(*c->aggs));
+	jfr_agg *a = &c->aggs[c->naggs++];
+	memset(a, 0, sizeof(*a));
+	a->kind = (uint8_t)kind;
+	a->stack = stack;
+	a->dense = dense;
+	a->loc_off = (uint32_t)c->nlocs;
+	int rc = jfr_stacks_resolve(&c->stacks, b, kind, stack, c->opts->per_thread ? &thread : NULL,
+		c->opts->truncated_frame, &c->locs, &c->nlocs, &c->locs_cap);
+	if (rc < 0)
+		return NULL;
+	a->resolved = rc > 0;
+	a->nlocs = (uint32_t)(c->nlocs - a->loc_off);
+	return a;
+}
+
 /* Adds values to the chunk's aggregate for (kind, stack, thread). */
 static bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
 {
-	pprof_builder *b = jfr_builder(c, kind);
-	bool added;
-	uint64_t slot = jfr_thread_slot(c, thread);
-	uint64_t *idx = pj_u64map_put(&c->samples, stack, slot << 4 | (uint64_t)kind, c->naggs, &added);
-	if (added) {
-		c->aggs = pj_grow(c->aggs, &c->aggs_cap, c->naggs + 1, sizeof(*c->aggs));
-		jfr_agg *a = &c->aggs[c->naggs++];
-		memset(a, 0, sizeof(*a));
-		a->kind = (uint8_t)kind;
-		a->loc_off = (uint32_t)c->nlocs;
-		int rc = jfr_stacks_resolve(&c->stacks, b, kind, stack, c->opts->per_thread ? &thread : NULL,
-			c->opts->truncated_frame, &c->locs, &c->nlocs, &c->locs_cap);
-		if (rc < 0)
+	jfr_agg *a;
+	if (stack < c->dense_limit) {
+		uint32_t *cell = jfr_dense_cell(c, kind, stack);
+		if (*cell) {
+			a = &c->aggs[*cell - 1];
+		} else {
+			a = jfr_new_agg(c, kind, stack, thread, true);
+			if (!a)
+				return false;
+			*jfr_dense_cell(c, kind, stack) = (uint32_t)c->naggs;
+		}
+	} else {
+		bool added;
+		uint64_t slot = jfr_thread_slot(c, thread);
+		uint64_t *idx = pj_u64map_put(&c->samples, stack, slot << 4 | (uint64_t)kind, c->naggs, &added);
+		if (added && !jfr_new_agg(c, kind, stack, thread, false))
 			return false;
-		a->resolved = rc > 0;
-		a->nlocs = (uint32_t)(c->nlocs - a->loc_off);
+		a = &c->aggs[*idx];
 	}
-	jfr_agg *a = &c->aggs[*idx];
 	a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
 	a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
 	return true;
@@ -199,6 +260,8 @@ static void jfr_flush_chunk(jfr_conv *c)
 		/* A stack none of whose frames resolves has nothing to show. */
 		if (a->resolved && a->nlocs)
 			pprof_add_sample(c->builders[a->kind], c->locs + a->loc_off, a->nlocs, a->values, NULL, 0);
+		if (a->dense)
+			c->dense[a->kind][a->stack] = 0;
 	}
 	c->naggs = c->nlocs = 0;
 	pj_u64map_clear(&c->samples);
@@ -222,23 +285,17 @@ static bool jfr_on_setting(jfr_conv *c, const jfr_bound_event *b, const jfr_valu
 	return true;
 }
 
-static uint64_t jfr_field_u(const jfr_bound_event *b, const jfr_value *v, int f)
-{
-	return b->field[f] >= 0 ? v[b->field[f]].u : 0;
-}
-
-static bool jfr_on_event(jfr_conv *c, int e, const jfr_value *v)
+/* Event e of a sampling kind; role[f] is its field for role f < JFR_SCAN_SLOTS (0 if absent). */
+static bool jfr_on_event(jfr_conv *c, int e, const uint64_t *role)
 {
 	const jfr_bound_event *b = &c->ev[e];
-	if (e == JFR_EV_SETTING)
-		return jfr_on_setting(c, b, v);
-	uint64_t stack = jfr_field_u(b, v, JFR_F_STACK), thread = jfr_field_u(b, v, JFR_F_THREAD);
-	uint64_t raw = jfr_field_u(b, v, JFR_F_VALUE);
+	uint64_t stack = role[JFR_F_STACK], thread = role[JFR_F_THREAD];
+	uint64_t raw = role[JFR_F_VALUE];
 	int64_t value = (int64_t)raw;
 	int state;
 	switch (e) {
 	case JFR_EV_EXEC:
-		state = jfr_stacks_state(&c->stacks, jfr_field_u(b, v, JFR_F_STATE));
+		state = jfr_stacks_state(&c->stacks, role[JFR_F_STATE]);
 		if (state < 0)
 			return false;
 		if (state != JFR_STATE_UNKNOWN && state != JFR_STATE_SLEEPING &&
@@ -252,7 +309,7 @@ static bool jfr_on_event(jfr_conv *c, int e, const jfr_value *v)
 			return false;
 		if (!c->wall_mode)
 			return true;
-		state = jfr_stacks_state(&c->stacks, jfr_field_u(b, v, JFR_F_STATE));
+		state = jfr_stacks_state(&c->stacks, role[JFR_F_STATE]);
 		return state >= 0 && (state != JFR_STATE_RUNNABLE || jfr_add(c, JFR_ST_CPU, stack, thread, ns, 0));
 	}
 	case JFR_EV_IN_TLAB:
@@ -272,23 +329,38 @@ static bool jfr_on_event(jfr_conv *c, int e, const jfr_value *v)
 	}
 }
 
+/* One event from jfr_reader_scan(): its role fields, decoded here if the scan did not. */
+static bool jfr_on_scanned(jfr_conv *c, const jfr_scanned *s)
+{
+	int e = (int)s->tag;
+	const jfr_bound_event *b = &c->ev[e];
+	uint64_t role[JFR_F_COUNT];
+	if (s->decoded && e != JFR_EV_SETTING)
+		return jfr_on_event(c, e, s->v);
+	jfr_value v[JFR_MAX_EVENT_FIELDS];
+	if (!jfr_reader_decode_some(c->r, b->cls, s->body, s->end, b->want, v, b->nout))
+		return false;
+	if (e == JFR_EV_SETTING)
+		return jfr_on_setting(c, b, v);
+	for (int f = 0; f < JFR_F_COUNT; f++)
+		role[f] = b->field[f] >= 0 ? v[b->field[f]].u : 0;
+	return jfr_on_event(c, e, role);
+}
+
 static int jfr_convert_chunk(jfr_conv *c)
 {
-	jfr_event ev;
-	jfr_value v[JFR_MAX_EVENT_FIELDS];
-	int rc;
+	jfr_scanned batch[JFR_SCAN_BATCH];
+	int n;
 	jfr_bind_chunk(c);
-	while ((rc = jfr_reader_next_event(c->r, &ev)) > 0) {
-		if (ev.cls < 0 || c->ev_of_cls[ev.cls] < 0)
-			continue;
-		int e = c->ev_of_cls[ev.cls];
-		if (!jfr_reader_decode_some(c->r, ev.cls, ev.body, ev.end, c->ev[e].want, v, c->ev[e].nout) ||
-			!jfr_on_event(c, e, v))
-			return -1;
+	while ((n = jfr_reader_scan(c->r, batch, JFR_SCAN_BATCH)) > 0) {
+		for (int i = 0; i < n; i++) {
+			if (!jfr_on_scanned(c, &batch[i]))
+				return -1;
+		}
 	}
-	if (rc == 0)
+	if (n == 0)
 		jfr_flush_chunk(c);
-	return rc;
+	return n;
 }
 
 static int jfr_profile_cmp(const void *a, const void *b)
@@ -326,7 +398,8 @@ static void jfr_conv_free(jfr_conv *c)
 	for (int k = 0; k < JFR_ST_COUNT; k++)
 		pprof_free(c->builders[k]);
 	free(c->event);
-	free(c->ev_of_cls);
+	for (int k = 0; k < JFR_ST_COUNT; k++)
+		free(c->dense[k]);
 	free(c->aggs);
 	free(c->locs);
 	pj_u64map_free(&c->samples);
