@@ -63,20 +63,13 @@ typedef struct jfr_class {
 	uint32_t nfields;
 } jfr_class;
 
-/* One kept field of a scan plan: step over `skip` varints, decode one into v[slot]. */
-typedef struct jfr_scan_op {
-	uint8_t skip;
-	uint8_t slot;
-} jfr_scan_op;
-
 /* A class selected for jfr_reader_scan() and how to decode it. */
 typedef struct jfr_scan_plan {
 	int32_t cls;
 	uint32_t tag;
-	bool fast; /* all varints in a compressed chunk: decoded by ops[] */
-	uint8_t nops;
-	uint8_t tail; /* varints after the last kept one, up to nout */
-	jfr_scan_op ops[JFR_SCAN_SLOTS];
+	bool fast; /* all varints in a compressed chunk: decoded by op[] */
+	/* Per varint up to nout: 0 = step over it, k + 1 = decode it into v[k]. */
+	uint8_t op[64];
 	uint64_t want; /* the kept fields, for the checked path */
 	size_t nout;
 	size_t reach; /* bytes the fast decode may look at past the body */
@@ -162,43 +155,51 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 }
 
 /*
- * Decodes the varint at *pos without a branch on its length (lengths of
- * stack and thread keys vary from event to event, and a mispredicted branch
- * costs more than the arithmetic). The caller guarantees 9 readable bytes.
+ * The value of a varint of at most 8 bytes loaded little-endian into w,
+ * whose last byte has its top bit at bit `last` (8 * length - 1): the 7-bit
+ * groups squeezed together with shifts instead of a loop per byte.
  */
-static inline uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
+static inline uint64_t jfr_varint_pack(uint64_t w, unsigned last)
 {
-	uint64_t w;
-	memcpy(&w, d + *pos, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	uint64_t stops = ~w & 0x8080808080808080ULL;
-	if (__builtin_expect(stops == 0, 0)) {
-		uint64_t v = 0;
-		size_t p = *pos;
-		for (int k = 0; k < 8; k++)
-			v |= (uint64_t)(d[p + k] & 0x7f) << (7 * k);
-		*pos = p + 9;
-		return v | (uint64_t)d[p + 8] << 56;
-	}
-	unsigned last = (unsigned)__builtin_ctzll(stops); /* the stop bit: 8 * length - 1 */
-	*pos += (last >> 3) + 1;
 	w &= (~0ULL >> (63 - last)) & 0x7f7f7f7f7f7f7f7fULL;
 	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
 	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
 	return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
 }
 
-/* Steps over the varint at *pos; the caller guarantees 9 readable bytes. */
-static inline void jfr_varint_step(const uint8_t *d, size_t *pos)
+static inline uint64_t jfr_load_le64(const uint8_t *p)
 {
 	uint64_t w;
-	memcpy(&w, d + *pos, 8);
+	memcpy(&w, p, 8);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	w = __builtin_bswap64(w);
 #endif
+	return w;
+}
+
+/*
+ * Decodes the varint at *pos without a branch on its length (lengths of
+ * stack and thread keys vary from event to event, and a mispredicted branch
+ * costs more than the arithmetic). The caller guarantees 9 readable bytes.
+ */
+static inline uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
+{
+	uint64_t w = jfr_load_le64(d + *pos);
 	uint64_t stops = ~w & 0x8080808080808080ULL;
+	if (__builtin_expect(stops == 0, 0)) {
+		size_t p = *pos;
+		*pos = p + 9;
+		return jfr_varint_pack(w, 63) | (uint64_t)d[p + 8] << 56;
+	}
+	unsigned last = (unsigned)__builtin_ctzll(stops);
+	*pos += (last >> 3) + 1;
+	return jfr_varint_pack(w, last);
+}
+
+/* Steps over the varint at *pos; the caller guarantees 9 readable bytes. */
+static inline void jfr_varint_step(const uint8_t *d, size_t *pos)
+{
+	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
 	*pos += stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9;
 }
 

@@ -226,20 +226,15 @@ static jfr_agg *jfr_new_agg(jfr_conv *c, int kind, uint64_t stack, uint64_t thre
 	return a;
 }
 
-/* Adds values to the chunk's aggregate for (kind, stack, thread). */
-static bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
+/* jfr_add() for an aggregate not yet in the dense index: the first event of its stack, or a sparse key. */
+static bool jfr_add_slow(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
 {
 	jfr_agg *a;
 	if (stack < c->dense_limit) {
-		uint32_t *cell = jfr_dense_cell(c, kind, stack);
-		if (*cell) {
-			a = &c->aggs[*cell - 1];
-		} else {
-			a = jfr_new_agg(c, kind, stack, thread, true);
-			if (!a)
-				return false;
-			*jfr_dense_cell(c, kind, stack) = (uint32_t)c->naggs;
-		}
+		a = jfr_new_agg(c, kind, stack, thread, true);
+		if (!a)
+			return false;
+		*jfr_dense_cell(c, kind, stack) = (uint32_t)c->naggs;
 	} else {
 		bool added;
 		uint64_t slot = jfr_thread_slot(c, thread);
@@ -251,6 +246,22 @@ static bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int6
 	a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
 	a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
 	return true;
+}
+
+/*
+ * Adds values to the chunk's aggregate for (kind, stack, thread). Cells of
+ * dense[] past this chunk's dense_limit stay 0, so such keys always take
+ * the slow path, which hashes them.
+ */
+static inline bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
+{
+	if (stack < c->dense_cap[kind] && c->dense[kind][stack]) {
+		jfr_agg *a = &c->aggs[c->dense[kind][stack] - 1];
+		a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
+		a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
+		return true;
+	}
+	return jfr_add_slow(c, kind, stack, thread, v0, v1);
 }
 
 static void jfr_flush_chunk(jfr_conv *c)
@@ -285,6 +296,19 @@ static bool jfr_on_setting(jfr_conv *c, const jfr_bound_event *b, const jfr_valu
 	return true;
 }
 
+/* jdk.ExecutionSample, nearly every event of a CPU recording; role as for jfr_on_event(). */
+static inline bool jfr_on_execution_sample(jfr_conv *c, const uint64_t *role)
+{
+	uint64_t stack = role[JFR_F_STACK], thread = role[JFR_F_THREAD];
+	int state = jfr_stacks_state(&c->stacks, role[JFR_F_STATE]);
+	if (state < 0)
+		return false;
+	if (state != JFR_STATE_UNKNOWN && state != JFR_STATE_SLEEPING &&
+		!jfr_add(c, JFR_ST_CPU, stack, thread, c->period, 0))
+		return false;
+	return !c->wall_mode || jfr_add(c, JFR_ST_WALL, stack, thread, c->period, 0);
+}
+
 /* Event e of a sampling kind; role[f] is its field for role f < JFR_SCAN_SLOTS (0 if absent). */
 static bool jfr_on_event(jfr_conv *c, int e, const uint64_t *role)
 {
@@ -295,13 +319,7 @@ static bool jfr_on_event(jfr_conv *c, int e, const uint64_t *role)
 	int state;
 	switch (e) {
 	case JFR_EV_EXEC:
-		state = jfr_stacks_state(&c->stacks, role[JFR_F_STATE]);
-		if (state < 0)
-			return false;
-		if (state != JFR_STATE_UNKNOWN && state != JFR_STATE_SLEEPING &&
-			!jfr_add(c, JFR_ST_CPU, stack, thread, c->period, 0))
-			return false;
-		return !c->wall_mode || jfr_add(c, JFR_ST_WALL, stack, thread, c->period, 0);
+		return jfr_on_execution_sample(c, role);
 	case JFR_EV_WALL: {
 		int64_t samples = (int64_t)(uint32_t)raw;
 		int64_t ns = (int64_t)((uint64_t)samples * (uint64_t)c->period);
@@ -354,7 +372,10 @@ static int jfr_convert_chunk(jfr_conv *c)
 	jfr_bind_chunk(c);
 	while ((n = jfr_reader_scan(c->r, batch, JFR_SCAN_BATCH)) > 0) {
 		for (int i = 0; i < n; i++) {
-			if (!jfr_on_scanned(c, &batch[i]))
+			const jfr_scanned *s = &batch[i];
+			bool ok = s->decoded && s->tag == JFR_EV_EXEC ? jfr_on_execution_sample(c, s->v)
+								       : jfr_on_scanned(c, s);
+			if (!ok)
 				return -1;
 		}
 	}

@@ -24,8 +24,7 @@ bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int3
 	const jfr_class *c = &r->classes[cls];
 	if (nout > c->nfields || nout > 64)
 		return false;
-	int8_t slot_of[64];
-	memset(slot_of, -1, sizeof(slot_of));
+	uint8_t op[64] = {0};
 	uint64_t want = 0;
 	for (int k = 0; k < JFR_SCAN_SLOTS; k++) {
 		if (fields[k] < 0)
@@ -33,7 +32,7 @@ bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int3
 		if ((size_t)fields[k] >= nout || want >> fields[k] & 1)
 			return false;
 		want |= 1ULL << fields[k];
-		slot_of[fields[k]] = (int8_t)k;
+		op[fields[k]] = (uint8_t)(k + 1);
 	}
 	if (!r->plan_of_cls)
 		r->plan_of_cls = pj_calloc(r->nclasses, 1);
@@ -44,16 +43,7 @@ bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int3
 	p->want = want;
 	p->nout = nout;
 	p->fast = c->all_varint && r->chunk.compressed;
-	uint8_t gap = 0;
-	for (size_t i = 0; i < nout; i++) {
-		if (slot_of[i] < 0) {
-			gap++;
-			continue;
-		}
-		p->ops[p->nops++] = (jfr_scan_op){gap, (uint8_t)slot_of[i]};
-		gap = 0;
-	}
-	p->tail = gap;
+	memcpy(p->op, op, sizeof(op));
 	p->reach = 9 * nout;
 	r->nplans++;
 	r->plan_of_cls[cls] = (uint8_t)r->nplans;
@@ -82,27 +72,26 @@ static bool jfr_scan_checked(jfr_reader *r, const jfr_scan_plan *p, jfr_scanned 
 	jfr_value v[64];
 	if (!jfr_reader_decode_some(r, p->cls, s->body, s->end, p->want, v, p->nout))
 		return false;
-	size_t field = 0;
-	for (unsigned k = 0; k < p->nops; k++) {
-		field += p->ops[k].skip;
-		s->v[p->ops[k].slot] = v[field++].u;
+	for (size_t i = 0; i < p->nout; i++) {
+		if (p->op[i])
+			s->v[p->op[i] - 1] = v[i].u;
 	}
 	return true;
 }
 
 /*
- * The fast decode of a planned record: false (nothing consumed) if its
- * fields overrun the record, which the checked path then reports.
+ * The fast decode of a planned record: false (nothing stored that matters)
+ * if its fields overrun the record, which the checked path then reports.
  */
-static inline bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan, size_t q, size_t end, uint64_t *v)
+static inline bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan, size_t q, size_t end,
+	uint64_t *v)
 {
-	for (unsigned k = 0; k < plan->nops; k++) {
-		for (unsigned j = plan->ops[k].skip; j; j--)
+	for (size_t i = 0; i < plan->nout; i++) {
+		if (plan->op[i])
+			v[plan->op[i] - 1] = jfr_varint_small(d, &q);
+		else
 			jfr_varint_step(d, &q);
-		v[plan->ops[k].slot] = jfr_varint_small(d, &q);
 	}
-	for (unsigned j = plan->tail; j; j--)
-		jfr_varint_step(d, &q);
 	return q <= end;
 }
 

@@ -297,10 +297,8 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	return 1;
 }
 
-int jfr_stacks_state(jfr_stacks *s, uint64_t key)
+int jfr_stacks_state_lookup(jfr_stacks *s, uint64_t key)
 {
-	if (key < 64 && s->small_states[key] >= 0)
-		return s->small_states[key];
 	const uint64_t *cached = pj_u64map_get(&s->states, key, 0);
 	if (cached)
 		return (int)*cached;

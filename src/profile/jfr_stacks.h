@@ -72,6 +72,14 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	bool truncated_frame, uint64_t **locs, size_t *nlocs, size_t *cap);
 
 /* JFR_STATE_* of a ThreadState key (UNKNOWN if not in the pool), or -1 on error. */
-int jfr_stacks_state(jfr_stacks *s, uint64_t key);
+int jfr_stacks_state_lookup(jfr_stacks *s, uint64_t key);
+
+/* The same, inline for the keys already seen below 64 (every event's, in practice). */
+static inline int jfr_stacks_state(jfr_stacks *s, uint64_t key)
+{
+	if (key < 64 && s->small_states[key] >= 0)
+		return s->small_states[key];
+	return jfr_stacks_state_lookup(s, key);
+}
 
 #endif
