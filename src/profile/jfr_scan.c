@@ -47,8 +47,9 @@ bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int3
 	p->reach = 9 * nout;
 	r->nplans++;
 	r->plan_of_cls[cls] = (uint8_t)r->nplans;
-	/* A type id declared twice means its first class, as in jfr_class_by_id(). */
-	if (c->id < JFR_SMALL_IDS && r->small_ids[c->id] - 1 == cls)
+	/* A type id declared twice means its first class, as in jfr_class_by_id();
+	 * ids 0 and 1 are metadata and checkpoints, never events. */
+	if (c->id > 1 && c->id < JFR_SMALL_IDS && r->small_ids[c->id] - 1 == cls)
 		r->plan_of_small[c->id] = (uint8_t)r->nplans;
 	return true;
 }
@@ -95,45 +96,83 @@ static inline bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan, si
 	return q <= end;
 }
 
+/* Fills s for a record of a selected class; false on a decoding error. */
+static inline bool jfr_scan_emit(jfr_reader *r, const jfr_scan_plan *plan, size_t body, size_t end,
+	jfr_scanned *s)
+{
+	memset(s->v, 0, sizeof(s->v));
+	s->body = body;
+	s->end = end;
+	s->tag = plan->tag;
+	s->decoded = plan->fast;
+	if (!plan->fast || (r->chunk_end - body >= plan->reach && jfr_scan_fast(r->data, plan, body, end, s->v)))
+		return true;
+	return jfr_scan_checked(r, plan, s);
+}
+
+/*
+ * The common records: a one-byte size and type id (events under 128 bytes
+ * of the first 128 types), far enough from the chunk end that no check of
+ * it is needed. Stops at anything else, for jfr_scan_record().
+ */
+static inline bool jfr_scan_short(jfr_reader *r, size_t *pos, size_t stop, jfr_scanned *out, size_t *n,
+	size_t max)
+{
+	const uint8_t *d = r->data;
+	size_t at = *pos;
+	while (*n < max && at < stop) {
+		unsigned size = d[at], type = d[at + 1];
+		if ((size | type) & 0x80 || size < 2)
+			break;
+		size_t body = at + 2;
+		at += size;
+		unsigned k = r->plan_of_small[type];
+		if (k && !jfr_scan_emit(r, &r->plans[k - 1], body, at, &out[(*n)++]))
+			return false;
+	}
+	*pos = at;
+	return true;
+}
+
+/* Any one record at *pos, with every check: 1 = done, -1 = error. */
+static int jfr_scan_record(jfr_reader *r, size_t *pos, jfr_scanned *out, size_t *n)
+{
+	size_t start = *pos, p = start, lim = r->chunk_end;
+	uint64_t size, type;
+	if (r->chunk.compressed && lim - start >= JFR_SCAN_HEADER_REACH) {
+		size = jfr_varint_small(r->data, &p);
+		type = jfr_varint_small(r->data, &p);
+	} else if (!jfr_read_int(r, &p, lim, &size) || !jfr_read_long(r, &p, lim, &type)) {
+		return -1;
+	}
+	if (size == 0 || size > lim - start || p - start > size) {
+		/* The record walk makes the same checks: let it say what is wrong. */
+		jfr_event ev;
+		r->event_pos = start;
+		if (jfr_reader_next_event(r, &ev) >= 0)
+			jfr_fail(r, start, "malformed record");
+		return -1;
+	}
+	*pos = start + (size_t)size;
+	const jfr_scan_plan *plan = type > 1 ? jfr_scan_plan_of(r, type) : NULL;
+	if (plan && !jfr_scan_emit(r, plan, p, *pos, &out[(*n)++]))
+		return -1;
+	return 1;
+}
+
 int jfr_reader_scan(jfr_reader *r, jfr_scanned *out, size_t max)
 {
 	if (r->failed)
 		return -1;
-	const uint8_t *d = r->data;
 	size_t pos = r->event_pos, lim = r->chunk_end, n = 0;
-	bool compressed = r->chunk.compressed;
+	/* Short records starting before `stop` lie wholly inside the chunk, and
+	 * so does whatever a plan may look at past them. */
+	size_t margin = 128 + 9 * 64;
+	size_t stop = r->chunk.compressed && lim - pos > margin ? lim - margin : 0;
 	while (n < max && pos < lim) {
-		size_t start = pos, p = pos;
-		uint64_t size, type;
-		if (compressed && lim - start >= JFR_SCAN_HEADER_REACH) {
-			size = jfr_varint_small(d, &p);
-			type = jfr_varint_small(d, &p);
-		} else if (!jfr_read_int(r, &p, lim, &size) || !jfr_read_long(r, &p, lim, &type)) {
+		if (pos < stop && !jfr_scan_short(r, &pos, stop, out, &n, max))
 			return -1;
-		}
-		if (size == 0 || size > lim - start || p - start > size) {
-			/* The record walk makes the same checks: let it say what is wrong. */
-			jfr_event ev;
-			r->event_pos = start;
-			if (jfr_reader_next_event(r, &ev) >= 0)
-				jfr_fail(r, start, "malformed record");
-			return -1;
-		}
-		pos = start + (size_t)size;
-		if (type <= 1)
-			continue;
-		const jfr_scan_plan *plan = jfr_scan_plan_of(r, type);
-		if (!plan)
-			continue;
-		jfr_scanned *s = &out[n++];
-		memset(s->v, 0, sizeof(s->v));
-		s->body = p;
-		s->end = pos;
-		s->tag = plan->tag;
-		s->decoded = plan->fast;
-		if (!plan->fast || (lim - p >= plan->reach && jfr_scan_fast(d, plan, p, pos, s->v)))
-			continue;
-		if (!jfr_scan_checked(r, plan, s))
+		if (n < max && pos < lim && jfr_scan_record(r, &pos, out, &n) < 0)
 			return -1;
 	}
 	r->event_pos = pos;
