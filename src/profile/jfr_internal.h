@@ -203,11 +203,27 @@ static inline void jfr_varint_step(const uint8_t *d, size_t *pos)
 	*pos += stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9;
 }
 
-/* jfr_varint_word() with a shortcut for one byte (sizes, type ids, states). */
+/*
+ * jfr_varint_word() with shortcuts for up to three bytes: sizes, type ids
+ * and states take one, stack, thread and method keys two or three, and a
+ * field's length rarely changes from one event to the next, so the
+ * branches predict well and cost less than the word arithmetic.
+ */
 static inline uint64_t jfr_varint_small(const uint8_t *d, size_t *pos)
 {
-	if (d[*pos] < 0x80)
-		return d[(*pos)++];
+	const uint8_t *b = d + *pos;
+	if (b[0] < 0x80) {
+		*pos += 1;
+		return b[0];
+	}
+	if (b[1] < 0x80) {
+		*pos += 2;
+		return (uint64_t)(b[0] & 0x7f) | (uint64_t)b[1] << 7;
+	}
+	if (b[2] < 0x80) {
+		*pos += 3;
+		return (uint64_t)(b[0] & 0x7f) | (uint64_t)(b[1] & 0x7f) << 7 | (uint64_t)b[2] << 14;
+	}
 	return jfr_varint_word(d, pos);
 }
 
