@@ -1,11 +1,11 @@
 /*
  * JFR -> pprof (see jfr_pprof.h and docs/jfr-conversion.md).
  *
- * Per chunk, samples are aggregated by (profile, stack-trace key, thread) in
- * a flat hash map; a stack is resolved to pprof locations the first time its
- * key is seen in the chunk and the aggregated values are handed to the pprof
- * builders when the chunk ends. Memory thus follows the number of distinct
- * stacks and constants, not the number of events.
+ * Per chunk, samples are aggregated by (profile, stack-trace key, thread):
+ * by indexing for small keys, else in a flat hash map. When the chunk ends
+ * each aggregate's stack is resolved to pprof locations, once, and handed
+ * with its values to the profile's builder. Memory thus follows the number
+ * of distinct stacks and constants, not the number of events.
  */
 #include "profile/jfr_pprof.h"
 
@@ -79,11 +79,16 @@ typedef struct jfr_bound_event {
 typedef struct jfr_agg {
 	int64_t values[2];
 	uint64_t stack;
-	uint32_t loc_off, nlocs;
+	uint64_t thread; /* per-thread mode: the thread key, for its root frame */
+	uint32_t next; /* index + 1 of another kind's aggregate for the same stack; 0 = none */
 	uint8_t kind;
-	bool resolved; /* false: stack trace missing, the event is dropped */
-	bool dense; /* found through dense[kind][stack], not the samples map */
 } jfr_agg;
+
+/* A slot of the chunk's stack index: the newest aggregate of a stack trace key. */
+typedef struct jfr_agg_slot {
+	uint64_t stack;
+	uint32_t agg; /* index + 1; 0 = empty slot */
+} jfr_agg_slot;
 
 /* Batch size of jfr_reader_scan(): big enough to amortise the call, small enough for L1. */
 #define JFR_SCAN_BATCH 128
@@ -99,17 +104,16 @@ typedef struct jfr_conv {
 	jfr_bound_event ev[JFR_EV_COUNT];
 	jfr_stacks stacks;
 
-	/* Stack trace keys are small dense integers in every known recorder:
-	 * below dense_limit the aggregate of (kind, key) is found by indexing,
-	 * dense[kind][key] = agg index + 1, instead of hashing per event. */
-	uint32_t *dense[JFR_ST_COUNT];
-	size_t dense_cap[JFR_ST_COUNT];
-	uint64_t dense_limit;
-	pj_u64map samples; /* (stack key, thread slot << 4 | kind) -> agg index */
+	/* Stack trace key -> its aggregates (one per kind, chained by next):
+	 * an open-addressing table at most half full, probed inline per event.
+	 * Per-thread mode keys aggregates by thread too and uses `samples`. */
+	jfr_agg_slot *index;
+	size_t index_mask, index_count;
+	pj_u64map samples; /* per-thread mode: (stack key, thread slot << 4 | kind) -> agg index */
 	pj_u64map threads; /* thread key -> slot (per-thread mode) */
 	jfr_agg *aggs;
 	size_t naggs, aggs_cap;
-	uint64_t *locs;
+	uint64_t *locs; /* one stack's location ids while it is handed to its builder */
 	size_t nlocs, locs_cap;
 } jfr_conv;
 
@@ -179,8 +183,6 @@ static void jfr_bind_chunk(jfr_conv *c)
 		jfr_select(c, e);
 	}
 	jfr_stacks_bind(&c->stacks, r);
-	size_t traces = jfr_reader_pool_count(r, jfr_reader_class(r, "jdk.types.StackTrace"));
-	c->dense_limit = c->opts->per_thread ? 0 : (uint64_t)traces * 2 + 4096;
 }
 
 static uint64_t jfr_thread_slot(jfr_conv *c, uint64_t thread)
@@ -192,55 +194,68 @@ static uint64_t jfr_thread_slot(jfr_conv *c, uint64_t thread)
 	return *slot;
 }
 
-/* The dense index cell of (kind, stack), grown as far as the key; stack < dense_limit. */
-static uint32_t *jfr_dense_cell(jfr_conv *c, int kind, uint64_t stack)
+static inline size_t jfr_agg_hash(uint64_t stack)
 {
-	if (stack >= c->dense_cap[kind]) {
-		size_t old = c->dense_cap[kind], cap = old ? old : 1024;
-		while (cap <= stack)
-			cap *= 2;
-		c->dense[kind] = pj_realloc(c->dense[kind], cap * sizeof(uint32_t));
-		memset(c->dense[kind] + old, 0, (cap - old) * sizeof(uint32_t));
-		c->dense_cap[kind] = cap;
-	}
-	return &c->dense[kind][stack];
+	return (size_t)((stack * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
-/* A new aggregate for (kind, stack, thread), its stack resolved; NULL on error. */
-static jfr_agg *jfr_new_agg(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, bool dense)
+/* The index slot of `stack`: its own, or the empty one where it would go. */
+static inline jfr_agg_slot *jfr_agg_find(const jfr_conv *c, uint64_t stack)
 {
-	pprof_builder *b = jfr_builder(c, kind);
+	for (size_t i = jfr_agg_hash(stack) & c->index_mask;; i = (i + 1) & c->index_mask) {
+		jfr_agg_slot *sl = &c->index[i];
+		if (!sl->agg || sl->stack == stack)
+			return sl;
+	}
+}
+
+/* Makes room for one more key, keeping the index at most half full. */
+static void jfr_agg_reserve(jfr_conv *c)
+{
+	if ((c->index_count + 1) * 2 <= c->index_mask + 1)
+		return;
+	jfr_agg_slot *old = c->index;
+	size_t old_cap = c->index_mask + 1;
+	c->index = pj_calloc(old_cap * 2, sizeof(*c->index));
+	c->index_mask = old_cap * 2 - 1;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (old[i].agg)
+			*jfr_agg_find(c, old[i].stack) = old[i];
+	}
+	free(old);
+}
+
+/* A new aggregate for (kind, stack, thread); its stack is resolved when the chunk ends. */
+static jfr_agg *jfr_new_agg(jfr_conv *c, int kind, uint64_t stack, uint64_t thread)
+{
+	(void)jfr_builder(c, kind); /* a profile exists once one of its events was seen */
 	c->aggs = pj_grow(c->aggs, &c->aggs_cap, c->naggs + 1, sizeof(*c->aggs));
 	jfr_agg *a = &c->aggs[c->naggs++];
 	memset(a, 0, sizeof(*a));
 	a->kind = (uint8_t)kind;
 	a->stack = stack;
-	a->dense = dense;
-	a->loc_off = (uint32_t)c->nlocs;
-	int rc = jfr_stacks_resolve(&c->stacks, b, kind, stack, c->opts->per_thread ? &thread : NULL,
-		c->opts->truncated_frame, &c->locs, &c->nlocs, &c->locs_cap);
-	if (rc < 0)
-		return NULL;
-	a->resolved = rc > 0;
-	a->nlocs = (uint32_t)(c->nlocs - a->loc_off);
+	a->thread = thread;
 	return a;
 }
 
-/* jfr_add() for an aggregate not yet in the dense index: the first event of its stack, or a sparse key. */
+/* jfr_add() for a new aggregate, and for every event in per-thread mode. */
 static bool jfr_add_slow(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
 {
 	jfr_agg *a;
-	if (stack < c->dense_limit) {
-		a = jfr_new_agg(c, kind, stack, thread, true);
-		if (!a)
-			return false;
-		*jfr_dense_cell(c, kind, stack) = (uint32_t)c->naggs;
+	if (!c->opts->per_thread) {
+		jfr_agg_reserve(c);
+		jfr_agg_slot *sl = jfr_agg_find(c, stack);
+		a = jfr_new_agg(c, kind, stack, thread);
+		a->next = sl->agg;
+		c->index_count += !sl->agg;
+		sl->stack = stack;
+		sl->agg = (uint32_t)c->naggs;
 	} else {
 		bool added;
 		uint64_t slot = jfr_thread_slot(c, thread);
 		uint64_t *idx = pj_u64map_put(&c->samples, stack, slot << 4 | (uint64_t)kind, c->naggs, &added);
-		if (added && !jfr_new_agg(c, kind, stack, thread, false))
-			return false;
+		if (added)
+			jfr_new_agg(c, kind, stack, thread);
 		a = &c->aggs[*idx];
 	}
 	a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
@@ -248,35 +263,49 @@ static bool jfr_add_slow(jfr_conv *c, int kind, uint64_t stack, uint64_t thread,
 	return true;
 }
 
-/*
- * Adds values to the chunk's aggregate for (kind, stack, thread). Cells of
- * dense[] past this chunk's dense_limit stay 0, so such keys always take
- * the slow path, which hashes them.
- */
+/* Adds values to the chunk's aggregate for (kind, stack, thread). */
 static inline bool jfr_add(jfr_conv *c, int kind, uint64_t stack, uint64_t thread, int64_t v0, int64_t v1)
 {
-	if (stack < c->dense_cap[kind] && c->dense[kind][stack]) {
-		jfr_agg *a = &c->aggs[c->dense[kind][stack] - 1];
-		a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
-		a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
-		return true;
+	if (!c->opts->per_thread) {
+		for (uint32_t i = jfr_agg_find(c, stack)->agg; i; i = c->aggs[i - 1].next) {
+			jfr_agg *a = &c->aggs[i - 1];
+			if (a->kind == kind) {
+				a->values[0] = (int64_t)((uint64_t)a->values[0] + (uint64_t)v0);
+				a->values[1] = (int64_t)((uint64_t)a->values[1] + (uint64_t)v1);
+				return true;
+			}
+		}
 	}
 	return jfr_add_slow(c, kind, stack, thread, v0, v1);
 }
 
-static void jfr_flush_chunk(jfr_conv *c)
+/*
+ * Hands the chunk's aggregates to their builders, resolving each stack
+ * trace once (into one reusable buffer, so that the chunk's stacks are
+ * never all held at once). False on a decoding error.
+ */
+static bool jfr_flush_chunk(jfr_conv *c)
 {
+	bool ok = true;
 	for (size_t i = 0; i < c->naggs; i++) {
 		const jfr_agg *a = &c->aggs[i];
-		/* A stack none of whose frames resolves has nothing to show. */
-		if (a->resolved && a->nlocs)
-			pprof_add_sample(c->builders[a->kind], c->locs + a->loc_off, a->nlocs, a->values, NULL, 0);
-		if (a->dense)
-			c->dense[a->kind][a->stack] = 0;
+		if (!ok)
+			continue;
+		pprof_builder *b = c->builders[a->kind];
+		c->nlocs = 0;
+		int rc = jfr_stacks_resolve(&c->stacks, b, a->kind, a->stack, c->opts->per_thread ? &a->thread : NULL,
+			c->opts->truncated_frame, &c->locs, &c->nlocs, &c->locs_cap);
+		ok = rc >= 0;
+		/* A missing stack trace, or one none of whose frames resolves, has nothing to show. */
+		if (rc > 0 && c->nlocs)
+			pprof_add_sample(b, c->locs, c->nlocs, a->values, NULL, 0);
 	}
 	c->naggs = c->nlocs = 0;
+	memset(c->index, 0, (c->index_mask + 1) * sizeof(*c->index));
+	c->index_count = 0;
 	pj_u64map_clear(&c->samples);
 	pj_u64map_clear(&c->threads);
+	return ok;
 }
 
 static bool jfr_on_setting(jfr_conv *c, const jfr_bound_event *b, const jfr_value *v)
@@ -379,8 +408,8 @@ static int jfr_convert_chunk(jfr_conv *c)
 				return -1;
 		}
 	}
-	if (n == 0)
-		jfr_flush_chunk(c);
+	if (n == 0 && !jfr_flush_chunk(c))
+		return -1;
 	return n;
 }
 
@@ -419,8 +448,7 @@ static void jfr_conv_free(jfr_conv *c)
 	for (int k = 0; k < JFR_ST_COUNT; k++)
 		pprof_free(c->builders[k]);
 	free(c->event);
-	for (int k = 0; k < JFR_ST_COUNT; k++)
-		free(c->dense[k]);
+	free(c->index);
 	free(c->aggs);
 	free(c->locs);
 	pj_u64map_free(&c->samples);
@@ -438,6 +466,8 @@ bool jfr_convert(const uint8_t *data, size_t len, const jfr_convert_options *opt
 	c.r = jfr_reader_new(data, len);
 	c.period = opts->sample_rate > 0 ? 1000000000 / opts->sample_rate : 0;
 	jfr_stacks_init(&c.stacks);
+	c.index = pj_calloc(64, sizeof(*c.index));
+	c.index_mask = 63;
 	int rc;
 	while ((rc = jfr_reader_next_chunk(c.r)) > 0) {
 		if (jfr_convert_chunk(&c) < 0) {
