@@ -124,7 +124,7 @@ pprof_builder *pprof_new(void)
 	b->pool_len = 1;
 	b->strs[0] = (pprof_str){0, pprof_hash_bytes("", 0), 0, 0};
 	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
-	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, sizeof(*b->stacks));
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, 1);
 	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
 	b->values = pj_grow(b->values, &b->values_cap, 1, sizeof(*b->values));
 	size_t slot = b->strs[0].hash & b->str_index.mask;
@@ -248,16 +248,21 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
  * arrays and hashes them there; they are kept only if the sample is new.
  */
 static uint64_t pprof_stage_sample(pprof_builder *b, const uint64_t *locations, size_t nlocations,
-	const pprof_label *labels, size_t nlabels)
+	const pprof_label *labels, size_t nlabels, size_t *stack_len)
 {
-	b->stacks = pj_grow(b->stacks, &b->stacks_cap, b->stacks_len + nlocations, sizeof(*b->stacks));
-	uint32_t *stack = b->stacks + b->stacks_len;
+	/* Location ids are below 2^32: at most 5 bytes each. */
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, b->stacks_len + nlocations * 5, 1);
+	uint8_t *stack = b->stacks + b->stacks_len, *p = stack;
 	for (size_t i = 0; i < nlocations; i++) {
 		if (locations[i] == 0 || locations[i] > b->nlocs)
 			pprof_misuse("sample with an unknown location id");
-		stack[i] = (uint32_t)locations[i];
+		uint64_t id = locations[i];
+		for (; id >= 0x80; id >>= 7)
+			*p++ = (uint8_t)(id | 0x80);
+		*p++ = (uint8_t)id;
 	}
-	uint64_t h = pprof_hash_u32s(stack, nlocations, nlabels);
+	*stack_len = (size_t)(p - stack);
+	uint64_t h = pprof_hash_bytes(stack, *stack_len) ^ nlabels;
 	if (!nlabels)
 		return h;
 	for (size_t i = 0; i < nlabels; i++) {
@@ -279,10 +284,10 @@ static uint64_t pprof_stage_sample(pprof_builder *b, const uint64_t *locations, 
 }
 
 static bool pprof_sample_equal(const pprof_builder *b, const pprof_sample *e, uint64_t h,
-	size_t nlocations, size_t nlabels)
+	size_t stack_len, size_t nlabels)
 {
-	return e->hash == h && e->nstack == nlocations && e->nlabels == nlabels &&
-		memcmp(b->stacks + e->stack_off, b->stacks + b->stacks_len, nlocations * sizeof(*b->stacks)) == 0 &&
+	return e->hash == h && e->stack_len == stack_len && e->nlabels == nlabels &&
+		memcmp(b->stacks + e->stack_off, b->stacks + b->stacks_len, stack_len) == 0 &&
 		(nlabels == 0 ||
 			memcmp(b->labels + e->label_off, b->labels + b->labels_len, nlabels * sizeof(*b->labels)) == 0);
 }
@@ -292,13 +297,14 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 {
 	if (nlocations > UINT32_MAX || nlabels > UINT32_MAX)
 		pprof_misuse("sample too large");
-	uint64_t h = pprof_stage_sample(b, locations, nlocations, labels, nlabels);
+	size_t stack_len;
+	uint64_t h = pprof_stage_sample(b, locations, nlocations, labels, nlabels, &stack_len);
 	pprof_index_reserve(b, &b->sample_index, b->nsamples, pprof_sample_hash_of);
 	size_t slot = h & b->sample_index.mask;
 	size_t nt = b->ntypes;
 	for (uint64_t sl; (sl = b->sample_index.slots[slot]) != 0; slot = (slot + 1) & b->sample_index.mask) {
 		uint32_t pos = (uint32_t)sl;
-		if (!pprof_slot_tagged(sl, h) || !pprof_sample_equal(b, &b->samples[pos - 1], h, nlocations, nlabels))
+		if (!pprof_slot_tagged(sl, h) || !pprof_sample_equal(b, &b->samples[pos - 1], h, stack_len, nlabels))
 			continue;
 		/* Wrap instead of overflowing: signed overflow would be undefined. */
 		int64_t *sum = b->values + (size_t)(pos - 1) * nt;
@@ -308,8 +314,8 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 	}
 	b->samples = pj_grow(b->samples, &b->samples_cap, b->nsamples + 1, sizeof(*b->samples));
 	b->samples[b->nsamples] = (pprof_sample){h, b->stacks_len, b->labels_len,
-		(uint32_t)nlocations, (uint32_t)nlabels};
-	b->stacks_len += nlocations;
+		(uint32_t)stack_len, (uint32_t)nlabels};
+	b->stacks_len += stack_len;
 	b->labels_len += nlabels;
 	if (nt) {
 		b->values = pj_grow(b->values, &b->values_cap, (b->nsamples + 1) * nt, sizeof(*b->values));

@@ -137,12 +137,9 @@ static size_t pb_label_size(const pprof_lab *l)
 static void pb_sample(const pprof_builder *b, size_t i, pj_buf *out)
 {
 	const pprof_sample *s = &b->samples[i];
-	const uint32_t *stack = b->stacks + s->stack_off;
 	const int64_t *values = b->values + i * b->ntypes;
 	const pprof_lab *labels = b->labels + s->label_off;
-	size_t loc_len = 0, val_len = 0, lab_len = 0;
-	for (size_t j = 0; j < s->nstack; j++)
-		loc_len += pb_varint_size(stack[j]);
+	size_t loc_len = s->stack_len, val_len = 0, lab_len = 0;
 	for (size_t j = 0; j < b->ntypes; j++)
 		val_len += pb_varint_size((uint64_t)values[j]);
 	for (size_t j = 0; j < s->nlabels; j++)
@@ -153,8 +150,8 @@ static void pb_sample(const pprof_builder *b, size_t i, pj_buf *out)
 	p = pb_len_key(p, PF_SAMPLE, len);
 	if (loc_len) {
 		p = pb_len_key(p, SF_LOCATION_ID, loc_len);
-		for (size_t j = 0; j < s->nstack; j++)
-			p = pb_varint(p, stack[j]);
+		memcpy(p, b->stacks + s->stack_off, loc_len); /* already packed varints */
+		p += loc_len;
 	}
 	if (val_len) {
 		p = pb_len_key(p, SF_VALUE, val_len);

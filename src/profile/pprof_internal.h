@@ -69,7 +69,7 @@ typedef struct pprof_sample {
 	uint64_t hash;
 	size_t stack_off; /* into stacks */
 	size_t label_off; /* into labels */
-	uint32_t nstack;
+	uint32_t stack_len; /* bytes */
 	uint32_t nlabels;
 } pprof_sample;
 
@@ -95,7 +95,10 @@ struct pprof_builder {
 	pprof_sample *samples;
 	size_t nsamples, samples_cap;
 	pprof_index sample_index;
-	uint32_t *stacks; /* location ids, leaf first, per sample */
+	/* Per sample, its location ids leaf first as packed varints: the bytes
+	 * of Sample.location_id, which the encoder copies as they are. Ids are
+	 * small, so this is half the size of an array of uint32_t. */
+	uint8_t *stacks;
 	size_t stacks_len, stacks_cap;
 	pprof_lab *labels;
 	size_t labels_len, labels_cap;
@@ -110,6 +113,18 @@ struct pprof_builder {
 	int64_t duration_nanos;
 	int64_t default_sample_type;
 };
+
+/* The next location id of a packed stack (see pprof_builder.stacks). */
+static inline uint32_t pprof_stack_next(const uint8_t **p)
+{
+	uint32_t v = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		uint8_t byte = *(*p)++;
+		v |= (uint32_t)(byte & 0x7f) << shift;
+		if (byte < 0x80)
+			return v;
+	}
+}
 
 static inline const char *pprof_str_text(const pprof_builder *b, int64_t idx)
 {
