@@ -209,6 +209,15 @@ static inline jfr_agg_slot *jfr_agg_find(const jfr_conv *c, uint64_t stack)
 	}
 }
 
+/* An empty index of the smallest size. */
+static void jfr_agg_index_reset(jfr_conv *c)
+{
+	free(c->index);
+	c->index = pj_calloc(64, sizeof(*c->index));
+	c->index_mask = 63;
+	c->index_count = 0;
+}
+
 /* Makes room for one more key, keeping the index at most half full. */
 static void jfr_agg_reserve(jfr_conv *c)
 {
@@ -300,11 +309,18 @@ static bool jfr_flush_chunk(jfr_conv *c)
 		if (rc > 0 && c->nlocs)
 			pprof_add_sample(b, c->locs, c->nlocs, a->values, NULL, 0);
 	}
-	c->naggs = c->nlocs = 0;
-	memset(c->index, 0, (c->index_mask + 1) * sizeof(*c->index));
-	c->index_count = 0;
-	pj_u64map_clear(&c->samples);
-	pj_u64map_clear(&c->threads);
+	/* The chunk's aggregates and caches are done with: freed, so that only
+	 * the profiles stay resident, not the largest chunk's working set. */
+	free(c->aggs);
+	c->aggs = NULL;
+	c->naggs = c->aggs_cap = 0;
+	free(c->locs);
+	c->locs = NULL;
+	c->nlocs = c->locs_cap = 0;
+	jfr_agg_index_reset(c);
+	pj_u64map_free(&c->samples);
+	pj_u64map_free(&c->threads);
+	jfr_stacks_release(&c->stacks);
 	return ok;
 }
 
@@ -466,8 +482,7 @@ bool jfr_convert(const uint8_t *data, size_t len, const jfr_convert_options *opt
 	c.r = jfr_reader_new(data, len);
 	c.period = opts->sample_rate > 0 ? 1000000000 / opts->sample_rate : 0;
 	jfr_stacks_init(&c.stacks);
-	c.index = pj_calloc(64, sizeof(*c.index));
-	c.index_mask = 63;
+	jfr_agg_index_reset(&c);
 	int rc;
 	while ((rc = jfr_reader_next_chunk(c.r)) > 0) {
 		if (jfr_convert_chunk(&c) < 0) {

@@ -52,13 +52,8 @@ void jfr_stacks_init(jfr_stacks *s)
 
 void jfr_stacks_free(jfr_stacks *s)
 {
-	pj_u64map_free(&s->methods);
-	for (int k = 0; k < JFR_MAX_KINDS; k++)
-		free(s->locations[k].slots);
-	pj_u64map_free(&s->states);
-	pj_buf_free(&s->names);
+	jfr_stacks_release(s);
 	pj_buf_free(&s->tmp);
-	free(s->spans);
 }
 
 /* Fields to decode so that all of the given ones (-1 = absent) are included. */
@@ -102,16 +97,24 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 	s->thread_java = jfr_small_field(r, s->thread_cls, "javaName");
 	s->thread_os = jfr_small_field(r, s->thread_cls, "osName");
 	s->state_name = jfr_small_field(r, s->state_cls, "name");
-	pj_u64map_clear(&s->methods);
-	for (int k = 0; k < JFR_MAX_KINDS; k++) {
-		if (s->locations[k].count)
-			memset(s->locations[k].slots, 0, s->locations[k].cap * sizeof(jfr_loc_slot));
-		s->locations[k].count = 0;
-	}
-	pj_u64map_clear(&s->states);
 	memset(s->small_states, -1, sizeof(s->small_states));
-	pj_buf_reset(&s->names);
-	s->nspans = 0;
+	jfr_stacks_release(s);
+}
+
+void jfr_stacks_release(jfr_stacks *s)
+{
+	/* Freed, not cleared: sized for the largest chunk so far, they would
+	 * otherwise stay resident next to the growing profiles to the end. */
+	pj_u64map_free(&s->methods);
+	for (int k = 0; k < JFR_MAX_KINDS; k++) {
+		free(s->locations[k].slots);
+		memset(&s->locations[k], 0, sizeof(s->locations[k]));
+	}
+	pj_u64map_free(&s->states);
+	pj_buf_free(&s->names);
+	free(s->spans);
+	s->spans = NULL;
+	s->nspans = s->spans_cap = 0;
 }
 
 /* Decodes pool entry `key` of class cls into v; 0 = no such entry, -1 = error. */
@@ -244,8 +247,9 @@ static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, uint64_t method,
 		slot->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
+	/* pprof function ids fit 32 bits: the builder aborts before 2^32 - 1 of them. */
 	if (!span->function[kind])
-		span->function[kind] = pprof_function(b, s->names.data + span->off, span->len, "", 0);
+		span->function[kind] = (uint32_t)pprof_function(b, s->names.data + span->off, span->len, "", 0);
 	uint64_t id = pprof_location(b, span->function[kind], line);
 	/* Location ids count up from 1; past 2^32 - 1 distinct ones the cache
 	 * would be ambiguous, so such a frame is simply not cached. */

@@ -19,11 +19,11 @@
 
 enum { JFR_STATE_UNKNOWN, JFR_STATE_SLEEPING, JFR_STATE_RUNNABLE, JFR_STATE_OTHER };
 
-#define JFR_MAX_KINDS 16
+#define JFR_MAX_KINDS 12
 
 typedef struct jfr_name_span {
 	uint32_t off, len;
-	uint64_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
+	uint32_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
 } jfr_name_span;
 
 /* (method key, line) -> location id of one profile kind; loc 0 = empty slot. */
@@ -59,6 +59,8 @@ typedef struct jfr_stacks {
 void jfr_stacks_init(jfr_stacks *s);
 /* Looks up this chunk's classes and fields; drops everything cached. */
 void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r);
+/* Frees what was cached for the current chunk (its stacks are all resolved). */
+void jfr_stacks_release(jfr_stacks *s);
 void jfr_stacks_free(jfr_stacks *s);
 
 /*
