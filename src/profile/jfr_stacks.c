@@ -105,7 +105,8 @@ void jfr_stacks_release(jfr_stacks *s)
 {
 	/* Freed, not cleared: sized for the largest chunk so far, they would
 	 * otherwise stay resident next to the growing profiles to the end. */
-	pj_u64map_free(&s->methods);
+	free(s->methods.slots);
+	memset(&s->methods, 0, sizeof(s->methods));
 	for (int k = 0; k < JFR_MAX_KINDS; k++) {
 		free(s->locations[k].slots);
 		memset(&s->locations[k], 0, sizeof(s->locations[k]));
@@ -173,11 +174,12 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
  */
 static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 {
-	const uint64_t *cached = pj_u64map_get(&s->methods, key, 0);
-	if (cached) {
-		if (*cached)
-			*span = &s->spans[*cached - 1];
-		return *cached ? 1 : 0;
+	/* Filled in below; slot pointers stay valid until the next insertion. */
+	jfr_loc_slot *cached = jfr_loc_slot_for(&s->methods, key, 0);
+	if (cached->loc) {
+		if (cached->loc != JFR_LOC_DROPPED)
+			*span = &s->spans[cached->loc - 1];
+		return cached->loc != JFR_LOC_DROPPED;
 	}
 	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
 	int rc = jfr_pool_entry(s, s->method_cls, key, mv, jfr_nout(s->method_type, s->method_name));
@@ -187,7 +189,7 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 		rc = 0;
 	if (rc <= 0) {
 		if (rc == 0)
-			pj_u64map_put(&s->methods, key, 0, 0, NULL);
+			cached->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
 	size_t start = s->names.len;
@@ -201,7 +203,7 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 	memset(*span, 0, sizeof(**span));
 	(*span)->off = (uint32_t)start;
 	(*span)->len = (uint32_t)(s->names.len - start);
-	pj_u64map_put(&s->methods, key, 0, s->nspans, NULL);
+	cached->loc = (uint32_t)s->nspans;
 	return 1;
 }
 

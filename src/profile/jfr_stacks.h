@@ -46,7 +46,9 @@ typedef struct jfr_stacks {
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
 	size_t frame_nout; /* frame fields to decode: up to method and lineNumber */
-	pj_u64map methods; /* method key -> name span index + 1, or 0 if the frame is dropped */
+	/* (method key, 0) -> name span index + 1, or JFR_LOC_DROPPED for a frame
+	 * that is dropped: the location table's compact slots serve for both. */
+	jfr_loc_cache methods;
 	jfr_loc_cache locations[JFR_MAX_KINDS];
 	pj_u64map states; /* state key -> JFR_STATE_* */
 	int8_t small_states[64]; /* the same for keys < 64; -1 = not yet */
