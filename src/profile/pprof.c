@@ -62,7 +62,7 @@ static void pprof_index_reserve(const pprof_builder *b, pprof_index *ix, size_t 
 
 static uint64_t pprof_str_hash_of(const pprof_builder *b, size_t i)
 {
-	return b->strs[i].hash;
+	return pprof_hash_bytes(b->pool + b->strs[i].off, b->strs[i].len);
 }
 
 static uint64_t pprof_sample_hash_of(const pprof_builder *b, size_t i)
@@ -122,13 +122,14 @@ pprof_builder *pprof_new(void)
 	b->pool = pj_grow(b->pool, &b->pool_cap, 1, 1);
 	b->pool[0] = '\0';
 	b->pool_len = 1;
-	b->strs[0] = (pprof_str){0, pprof_hash_bytes("", 0), 0, 0};
+	b->strs[0] = (pprof_str){0, 0, 0};
+	uint64_t empty = pprof_hash_bytes("", 0);
 	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
 	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, 1);
 	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
 	b->values = pj_grow(b->values, &b->values_cap, 1, sizeof(*b->values));
-	size_t slot = b->strs[0].hash & b->str_index.mask;
-	b->str_index.slots[slot] = pprof_slot(b->strs[0].hash, 0);
+	size_t slot = empty & b->str_index.mask;
+	b->str_index.slots[slot] = pprof_slot(empty, 0);
 	b->nstrs = 1;
 	return b;
 }
@@ -171,13 +172,15 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 	/* s may point into the pool itself (a substring of an interned string). */
 	uintptr_t from = (uintptr_t)s - (uintptr_t)b->pool;
 	bool inside = (uintptr_t)s >= (uintptr_t)b->pool && from < b->pool_len;
+	if (b->pool_len + len + 1 > UINT32_MAX)
+		pprof_misuse("more than 4 GiB of strings");
 	b->pool = pj_grow(b->pool, &b->pool_cap, b->pool_len + len + 1, 1);
 	if (inside)
 		s = b->pool + from;
 	memcpy(b->pool + b->pool_len, s, len);
 	b->pool[b->pool_len + len] = '\0';
 	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
-	b->strs[b->nstrs] = (pprof_str){b->pool_len, h, (uint32_t)len, 0};
+	b->strs[b->nstrs] = (pprof_str){(uint32_t)b->pool_len, (uint32_t)len, 0};
 	b->pool_len += len + 1;
 	b->str_index.slots[slot] = pprof_slot(h, b->nstrs);
 	return (int64_t)b->nstrs++;
@@ -225,7 +228,7 @@ uint64_t pprof_function(pprof_builder *b, const char *name, size_t name_len,
 	if (b->nfuncs >= UINT32_MAX - 1)
 		pprof_misuse("more than 4 billion functions");
 	b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
-	b->funcs[b->nfuncs++] = (pprof_func){n, f, b->strs[n].func};
+	b->funcs[b->nfuncs++] = (pprof_func){(uint32_t)n, (uint32_t)f, b->strs[n].func};
 	b->strs[n].func = (uint32_t)b->nfuncs;
 	return b->nfuncs;
 }

@@ -38,9 +38,9 @@ typedef struct pprof_pair_index {
 	size_t count;
 } pprof_pair_index;
 
+/* 12 bytes: the hash is recomputed from the text when the index grows. */
 typedef struct pprof_str {
-	size_t off; /* into pool; the text is NUL-terminated there */
-	uint64_t hash;
+	uint32_t off; /* into pool; the text is NUL-terminated there */
 	uint32_t len;
 	/* First function with this name (id, 0 = none): after interning the name,
 	 * finding its function costs no second hash lookup. */
@@ -48,8 +48,8 @@ typedef struct pprof_str {
 } pprof_str;
 
 typedef struct pprof_func {
-	int64_t name; /* string indices */
-	int64_t filename;
+	uint32_t name; /* string indices */
+	uint32_t filename;
 	uint32_t next; /* next function with the same name and another file (id, 0 = none) */
 } pprof_func;
 
