@@ -316,7 +316,9 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 		return;
 	}
 	b->samples = pj_grow(b->samples, &b->samples_cap, b->nsamples + 1, sizeof(*b->samples));
-	b->samples[b->nsamples] = (pprof_sample){h, b->stacks_len, b->labels_len,
+	if (b->stacks_len + stack_len > UINT32_MAX || b->labels_len + nlabels > UINT32_MAX)
+		pprof_misuse("more than 4 GiB of sample stacks or labels");
+	b->samples[b->nsamples] = (pprof_sample){h, (uint32_t)b->stacks_len, (uint32_t)b->labels_len,
 		(uint32_t)stack_len, (uint32_t)nlabels};
 	b->stacks_len += stack_len;
 	b->labels_len += nlabels;

@@ -67,8 +67,8 @@ typedef struct pprof_lab {
 
 typedef struct pprof_sample {
 	uint64_t hash;
-	size_t stack_off; /* into stacks */
-	size_t label_off; /* into labels */
+	uint32_t stack_off; /* into stacks */
+	uint32_t label_off; /* into labels */
 	uint32_t stack_len; /* bytes */
 	uint32_t nlabels;
 } pprof_sample;
