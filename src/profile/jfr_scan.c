@@ -96,10 +96,16 @@ static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d
 	return q <= end;
 }
 
-/* Fills s for a record of a selected class; false on a decoding error. Inlined
- * by force: as a call, its prologue and epilogue cost a tenth of the loop. */
-static inline __attribute__((always_inline)) bool jfr_scan_emit(jfr_reader *r, const jfr_scan_plan *plan, size_t body, size_t end,
-	jfr_scanned *s)
+/*
+ * Fills s for a record of a selected class: 1 = done, -1 = error, 0 = the
+ * record needs the checked decode and is not the batch's first. A batch
+ * then ends before it: the caller handles the events already in the batch
+ * (decoding those of classes without a plan, which may fail) before this
+ * one can fail, in the order of the record walk. Inlined by force: as a
+ * call, its prologue and epilogue cost a tenth of the loop.
+ */
+static inline __attribute__((always_inline)) int jfr_scan_emit(jfr_reader *r, const jfr_scan_plan *plan,
+	size_t body, size_t end, jfr_scanned *s, bool first)
 {
 	memset(s->v, 0, sizeof(s->v));
 	s->body = body;
@@ -107,35 +113,41 @@ static inline __attribute__((always_inline)) bool jfr_scan_emit(jfr_reader *r, c
 	s->tag = plan->tag;
 	s->decoded = plan->fast;
 	if (!plan->fast || (r->chunk_end - body >= plan->reach && jfr_scan_fast(r->data, plan, body, end, s->v)))
-		return true;
-	return jfr_scan_checked(r, plan, s);
+		return 1;
+	if (!first)
+		return 0;
+	return jfr_scan_checked(r, plan, s) ? 1 : -1;
 }
 
 /*
  * The common records: a one-byte size and type id (events under 128 bytes
  * of the first 128 types), far enough from the chunk end that no check of
- * it is needed. Stops at anything else, for jfr_scan_record().
+ * it is needed. Stops at anything else, for jfr_scan_record(): 1, or 0 / -1
+ * as jfr_scan_emit().
  */
-static inline bool jfr_scan_short(jfr_reader *r, size_t *pos, size_t stop, jfr_scanned *out, size_t *n,
+static inline int jfr_scan_short(jfr_reader *r, size_t *pos, size_t stop, jfr_scanned *out, size_t *n,
 	size_t max)
 {
 	const uint8_t *d = r->data;
-	size_t at = *pos;
-	while (*n < max && at < stop) {
+	/* Locals, not *pos and *n: the stores into out[] could alias those for the compiler. */
+	size_t at = *pos, count = *n;
+	int rc = 1;
+	while (count < max && at < stop) {
 		unsigned size = d[at], type = d[at + 1];
 		if ((size | type) & 0x80 || size < 2)
 			break;
-		size_t body = at + 2;
-		at += size;
 		unsigned k = r->plan_of_small[type];
-		if (k && !jfr_scan_emit(r, &r->plans[k - 1], body, at, &out[(*n)++]))
-			return false;
+		if (k && (rc = jfr_scan_emit(r, &r->plans[k - 1], at + 2, at + size, &out[count], count == 0)) <= 0)
+			break;
+		count += k != 0;
+		at += size;
 	}
 	*pos = at;
-	return true;
+	*n = count;
+	return rc;
 }
 
-/* Any one record at *pos, with every check: 1 = done, -1 = error. */
+/* Any one record at *pos, with every check: 1 = done, or 0 / -1 as jfr_scan_emit(). */
 static int jfr_scan_record(jfr_reader *r, size_t *pos, jfr_scanned *out, size_t *n)
 {
 	size_t start = *pos, p = start, lim = r->chunk_end;
@@ -143,10 +155,14 @@ static int jfr_scan_record(jfr_reader *r, size_t *pos, jfr_scanned *out, size_t 
 	if (r->chunk.compressed && lim - start >= JFR_SCAN_HEADER_REACH) {
 		size = jfr_varint_small(r->data, &p);
 		type = jfr_varint_small(r->data, &p);
+	} else if (*n > 0) {
+		return 0; /* the checked reads may fail: first in a batch of its own */
 	} else if (!jfr_read_int(r, &p, lim, &size) || !jfr_read_long(r, &p, lim, &type)) {
 		return -1;
 	}
 	if (size == 0 || size > lim - start || p - start > size) {
+		if (*n > 0)
+			return 0;
 		/* The record walk makes the same checks: let it say what is wrong. */
 		jfr_event ev;
 		r->event_pos = start;
@@ -154,10 +170,14 @@ static int jfr_scan_record(jfr_reader *r, size_t *pos, jfr_scanned *out, size_t 
 			jfr_fail(r, start, "malformed record");
 		return -1;
 	}
-	*pos = start + (size_t)size;
 	const jfr_scan_plan *plan = type > 1 ? jfr_scan_plan_of(r, type) : NULL;
-	if (plan && !jfr_scan_emit(r, plan, p, *pos, &out[(*n)++]))
-		return -1;
+	if (plan) {
+		int rc = jfr_scan_emit(r, plan, p, start + (size_t)size, &out[*n], *n == 0);
+		if (rc <= 0)
+			return rc;
+		(*n)++;
+	}
+	*pos = start + (size_t)size;
 	return 1;
 }
 
@@ -170,12 +190,15 @@ int jfr_reader_scan(jfr_reader *r, jfr_scanned *out, size_t max)
 	 * so does whatever a plan may look at past them. */
 	size_t margin = 128 + 9 * 64;
 	size_t stop = r->chunk.compressed && lim - pos > margin ? lim - margin : 0;
-	while (n < max && pos < lim) {
-		if (pos < stop && !jfr_scan_short(r, &pos, stop, out, &n, max))
-			return -1;
-		if (n < max && pos < lim && jfr_scan_record(r, &pos, out, &n) < 0)
-			return -1;
+	int rc = 1;
+	while (rc > 0 && n < max && pos < lim) {
+		if (pos < stop)
+			rc = jfr_scan_short(r, &pos, stop, out, &n, max);
+		if (rc > 0 && n < max && pos < lim)
+			rc = jfr_scan_record(r, &pos, out, &n);
 	}
+	if (rc < 0)
+		return -1;
 	r->event_pos = pos;
 	return (int)n;
 }
