@@ -12,7 +12,7 @@
 #define JFR_LOC_DROPPED UINT32_MAX
 #define JFR_FRAME_BATCH 64
 
-static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
+static inline jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
 {
 	size_t mask = c->cap - 1;
 	uint64_t h = (method * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)line * 0xC2B2AE3D27D4EB4FULL);
@@ -23,19 +23,24 @@ static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint3
 	}
 }
 
-/* The slot for (method, line), empty (loc 0) if new; the caller fills it. */
-static jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, uint32_t line)
+/* Doubles the table (rare: kept out of the per-frame path). */
+static void jfr_loc_grow(jfr_loc_cache *c)
 {
-	if ((c->count + 1) * 2 > c->cap) {
-		jfr_loc_cache old = *c;
-		c->cap = old.cap ? old.cap * 2 : 1024;
-		c->slots = pj_calloc(c->cap, sizeof(*c->slots));
-		for (size_t i = 0; i < old.cap; i++) {
-			if (old.slots[i].loc)
-				*jfr_loc_find(c, old.slots[i].method, old.slots[i].line) = old.slots[i];
-		}
-		free(old.slots);
+	jfr_loc_cache old = *c;
+	c->cap = old.cap ? old.cap * 2 : 1024;
+	c->slots = pj_calloc(c->cap, sizeof(*c->slots));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.slots[i].loc)
+			*jfr_loc_find(c, old.slots[i].method, old.slots[i].line) = old.slots[i];
 	}
+	free(old.slots);
+}
+
+/* The slot for (method, line), empty (loc 0) if new; the caller fills it. */
+static inline jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, uint32_t line)
+{
+	if ((c->count + 1) * 2 > c->cap)
+		jfr_loc_grow(c);
 	jfr_loc_slot *sl = jfr_loc_find(c, method, line);
 	if (!sl->loc) {
 		sl->method = method;
