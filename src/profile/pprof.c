@@ -75,42 +75,9 @@ static inline uint64_t pprof_pair_hash(uint32_t a, int64_t b)
 	return pprof_mix64((uint64_t)a * PPROF_HASH_K1 + (uint64_t)b);
 }
 
-static void pprof_pair_grow(pprof_pair_index *ix)
+static uint64_t pprof_loc_hash_of(const pprof_builder *b, size_t i)
 {
-	size_t old_cap = ix->slots ? ix->mask + 1 : 0;
-	pprof_pair_slot *old = ix->slots;
-	size_t cap = old_cap ? old_cap * 2 : 64;
-	ix->slots = pj_calloc(cap, sizeof(*ix->slots));
-	ix->mask = cap - 1;
-	for (size_t i = 0; i < old_cap; i++) {
-		if (!old[i].pos)
-			continue;
-		size_t slot = pprof_pair_hash(old[i].a, old[i].b) & ix->mask;
-		while (ix->slots[slot].pos)
-			slot = (slot + 1) & ix->mask;
-		ix->slots[slot] = old[i];
-	}
-	free(old);
-}
-
-/* Returns the id stored for (a, b), or stores and returns `next` (*added says which). */
-static uint32_t pprof_pair_intern(pprof_pair_index *ix, uint32_t a, int64_t b, size_t next, bool *added)
-{
-	if (next >= UINT32_MAX)
-		pprof_misuse("more than 4 billion table entries");
-	if ((ix->count + 1) * 2 > (ix->slots ? ix->mask + 1 : 0))
-		pprof_pair_grow(ix);
-	size_t slot = pprof_pair_hash(a, b) & ix->mask;
-	for (; ix->slots[slot].pos; slot = (slot + 1) & ix->mask) {
-		if (ix->slots[slot].a == a && ix->slots[slot].b == b) {
-			*added = false;
-			return ix->slots[slot].pos;
-		}
-	}
-	ix->slots[slot] = (pprof_pair_slot){b, a, (uint32_t)next};
-	ix->count++;
-	*added = true;
-	return (uint32_t)next;
+	return pprof_pair_hash((uint32_t)b->locs[i].function_id, b->locs[i].line);
 }
 
 pprof_builder *pprof_new(void)
@@ -237,13 +204,22 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
 {
 	if (function_id == 0 || function_id > b->nfuncs)
 		pprof_misuse("location for an unknown function id");
-	bool added;
-	uint32_t id = pprof_pair_intern(&b->loc_index, (uint32_t)function_id, line, b->nlocs + 1, &added);
-	if (added) {
-		b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
-		b->locs[b->nlocs++] = (pprof_loc){function_id, line};
+	/* Tagged 8-byte slots like the other indexes: a probe compares with the
+	 * location itself only when the tag matches. */
+	uint64_t h = pprof_pair_hash((uint32_t)function_id, line);
+	pprof_index_reserve(b, &b->loc_index, b->nlocs, pprof_loc_hash_of);
+	size_t slot = h & b->loc_index.mask;
+	for (uint64_t sl; (sl = b->loc_index.slots[slot]) != 0; slot = (slot + 1) & b->loc_index.mask) {
+		if (!pprof_slot_tagged(sl, h))
+			continue;
+		const pprof_loc *l = &b->locs[(uint32_t)sl - 1];
+		if (l->function_id == function_id && l->line == line)
+			return (uint32_t)sl;
 	}
-	return id;
+	b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
+	b->locs[b->nlocs] = (pprof_loc){function_id, line};
+	b->loc_index.slots[slot] = pprof_slot(h, b->nlocs);
+	return ++b->nlocs;
 }
 
 /*

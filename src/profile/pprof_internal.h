@@ -22,23 +22,6 @@ typedef struct pprof_index {
 	size_t mask; /* capacity - 1; capacity is a power of two */
 } pprof_index;
 
-/*
- * Index whose slots hold the whole key (a, b) next to the position, for the
- * location table: a lookup touches one cache line, not two.
- */
-typedef struct pprof_pair_slot {
-	int64_t b;
-	uint32_t a;
-	uint32_t pos; /* position + 1; 0 = empty */
-} pprof_pair_slot;
-
-typedef struct pprof_pair_index {
-	pprof_pair_slot *slots;
-	size_t mask;
-	size_t count;
-} pprof_pair_index;
-
-/* 12 bytes: the hash is recomputed from the text when the index grows. */
 typedef struct pprof_str {
 	uint32_t off; /* into pool; the text is NUL-terminated there */
 	uint32_t len;
@@ -90,7 +73,7 @@ struct pprof_builder {
 
 	pprof_loc *locs;
 	size_t nlocs, locs_cap;
-	pprof_pair_index loc_index;
+	pprof_index loc_index;
 
 	pprof_sample *samples;
 	size_t nsamples, samples_cap;
