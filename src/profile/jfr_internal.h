@@ -159,7 +159,7 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
  * whose last byte has its top bit at bit `last` (8 * length - 1): the 7-bit
  * groups squeezed together with shifts instead of a loop per byte.
  */
-static inline uint64_t jfr_varint_pack(uint64_t w, unsigned last)
+static inline __attribute__((always_inline)) uint64_t jfr_varint_pack(uint64_t w, unsigned last)
 {
 	w &= (~0ULL >> (63 - last)) & 0x7f7f7f7f7f7f7f7fULL;
 	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
@@ -167,7 +167,7 @@ static inline uint64_t jfr_varint_pack(uint64_t w, unsigned last)
 	return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
 }
 
-static inline uint64_t jfr_load_le64(const uint8_t *p)
+static inline __attribute__((always_inline)) uint64_t jfr_load_le64(const uint8_t *p)
 {
 	uint64_t w;
 	memcpy(&w, p, 8);
@@ -182,7 +182,7 @@ static inline uint64_t jfr_load_le64(const uint8_t *p)
  * stack and thread keys vary from event to event, and a mispredicted branch
  * costs more than the arithmetic). The caller guarantees 9 readable bytes.
  */
-static inline uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
+static inline __attribute__((always_inline)) uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
 {
 	uint64_t w = jfr_load_le64(d + *pos);
 	uint64_t stops = ~w & 0x8080808080808080ULL;
@@ -197,7 +197,7 @@ static inline uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
 }
 
 /* Steps over the varint at *pos; the caller guarantees 9 readable bytes. */
-static inline void jfr_varint_step(const uint8_t *d, size_t *pos)
+static inline __attribute__((always_inline)) void jfr_varint_step(const uint8_t *d, size_t *pos)
 {
 	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
 	*pos += stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9;
@@ -207,9 +207,11 @@ static inline void jfr_varint_step(const uint8_t *d, size_t *pos)
  * jfr_varint_word() with shortcuts for up to three bytes: sizes, type ids
  * and states take one, stack, thread and method keys two or three, and a
  * field's length rarely changes from one event to the next, so the
- * branches predict well and cost less than the word arithmetic.
+ * branches predict well and cost less than the word arithmetic. These
+ * decoders are inlined by force: as calls, the position they advance
+ * would live in memory (perf annotate showed gcc leaving them out of line).
  */
-static inline uint64_t jfr_varint_small(const uint8_t *d, size_t *pos)
+static inline __attribute__((always_inline)) uint64_t jfr_varint_small(const uint8_t *d, size_t *pos)
 {
 	const uint8_t *b = d + *pos;
 	if (b[0] < 0x80) {
