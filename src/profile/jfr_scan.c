@@ -105,14 +105,15 @@ static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d
  * call, its prologue and epilogue cost a tenth of the loop.
  */
 static inline __attribute__((always_inline)) int jfr_scan_emit(jfr_reader *r, const jfr_scan_plan *plan,
-	size_t body, size_t end, jfr_scanned *s, bool first)
+	size_t body, size_t end, jfr_scanned *s, bool first, bool in_reach)
 {
+	bool fast = plan->fast;
 	memset(s->v, 0, sizeof(s->v));
 	s->body = body;
 	s->end = end;
 	s->tag = plan->tag;
-	s->decoded = plan->fast;
-	if (!plan->fast || (r->chunk_end - body >= plan->reach && jfr_scan_fast(r->data, plan, body, end, s->v)))
+	s->decoded = fast;
+	if (!fast || ((in_reach || r->chunk_end - body >= plan->reach) && jfr_scan_fast(r->data, plan, body, end, s->v)))
 		return 1;
 	if (!first)
 		return 0;
@@ -137,7 +138,8 @@ static inline int jfr_scan_short(jfr_reader *r, size_t *pos, size_t stop, jfr_sc
 		if ((size | type) & 0x80 || size < 2)
 			break;
 		unsigned k = r->plan_of_small[type];
-		if (k && (rc = jfr_scan_emit(r, &r->plans[k - 1], at + 2, at + size, &out[count], count == 0)) <= 0)
+		/* Before `stop`, a plan's reach lies inside the chunk. */
+		if (k && (rc = jfr_scan_emit(r, &r->plans[k - 1], at + 2, at + size, &out[count], count == 0, true)) <= 0)
 			break;
 		count += k != 0;
 		at += size;
@@ -172,7 +174,7 @@ static int jfr_scan_record(jfr_reader *r, size_t *pos, jfr_scanned *out, size_t 
 	}
 	const jfr_scan_plan *plan = type > 1 ? jfr_scan_plan_of(r, type) : NULL;
 	if (plan) {
-		int rc = jfr_scan_emit(r, plan, p, start + (size_t)size, &out[*n], *n == 0);
+		int rc = jfr_scan_emit(r, plan, p, start + (size_t)size, &out[*n], *n == 0, false);
 		if (rc <= 0)
 			return rc;
 		(*n)++;
