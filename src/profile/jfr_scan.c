@@ -84,14 +84,35 @@ static __attribute__((noinline)) bool jfr_scan_checked(jfr_reader *r, const jfr_
  * The fast decode of a planned record: false (nothing stored that matters)
  * if its fields overrun the record, which the checked path then reports.
  */
-static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan, size_t q, size_t end,
-	uint64_t *v)
+static inline __attribute__((always_inline)) void jfr_scan_op(const uint8_t *d, unsigned op, size_t *q, uint64_t *v)
 {
-	for (size_t i = 0; i < plan->nout; i++) {
-		if (plan->op[i])
-			v[plan->op[i] - 1] = jfr_varint_small(d, &q);
-		else
-			jfr_varint_step(d, &q);
+	if (op)
+		v[op - 1] = jfr_varint_small(d, q);
+	else
+		jfr_varint_step(d, q);
+}
+
+static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan,
+	size_t q, size_t end, uint64_t *v)
+{
+	const uint8_t *op = plan->op;
+	size_t nout = plan->nout;
+	/* Most event classes need their first four fields or fewer: unrolled. */
+	switch (nout) {
+	case 4:
+		jfr_scan_op(d, op[0], &q, v);
+		jfr_scan_op(d, op[1], &q, v);
+		jfr_scan_op(d, op[2], &q, v);
+		jfr_scan_op(d, op[3], &q, v);
+		break;
+	case 3:
+		jfr_scan_op(d, op[0], &q, v);
+		jfr_scan_op(d, op[1], &q, v);
+		jfr_scan_op(d, op[2], &q, v);
+		break;
+	default:
+		for (size_t i = 0; i < nout; i++)
+			jfr_scan_op(d, op[i], &q, v);
 	}
 	return q <= end;
 }
