@@ -171,10 +171,13 @@ bool jfr_reader_decode_many(jfr_reader *r, int32_t cls, size_t pos, size_t end, 
  * them, and decodes the kept fields of the selected ones: out[i].v[k] is
  * field fields[k] (0 where fields[k] < 0). Events of a class that has no
  * plan (strings, arrays, fixed-width integers) come back with `decoded`
- * false, for jfr_reader_decode() over body..end. Values and errors are
- * exactly those of jfr_reader_next_event() and jfr_reader_decode_some(),
- * which serve the last bytes of a chunk and any record that does not fit
- * its plan.
+ * false, for jfr_reader_decode_some() over body..end. Values and errors
+ * are exactly those of jfr_reader_next_event() and
+ * jfr_reader_decode_some(), which serve the last bytes of a chunk and any
+ * record that does not fit its plan: such a record is the first of its
+ * batch, so that a caller which decodes each batch's undecoded events
+ * before asking for the next batch meets the errors in file order
+ * (tests/unit/jfr_scan_check.h checks all of this differentially).
  */
 #define JFR_SCAN_SLOTS 4
 #define JFR_SCAN_CLASSES 32

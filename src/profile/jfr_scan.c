@@ -80,10 +80,7 @@ static __attribute__((noinline)) bool jfr_scan_checked(jfr_reader *r, const jfr_
 	return true;
 }
 
-/*
- * The fast decode of a planned record: false (nothing stored that matters)
- * if its fields overrun the record, which the checked path then reports.
- */
+/* One step of a plan: decode the varint at *q into its slot, or step over it. */
 static inline __attribute__((always_inline)) void jfr_scan_op(const uint8_t *d, unsigned op, size_t *q, uint64_t *v)
 {
 	if (op)
@@ -92,6 +89,10 @@ static inline __attribute__((always_inline)) void jfr_scan_op(const uint8_t *d, 
 		jfr_varint_step(d, q);
 }
 
+/*
+ * The fast decode of a planned record: false (nothing stored that matters)
+ * if its fields overrun the record, which the checked path then reports.
+ */
 static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d, const jfr_scan_plan *plan,
 	size_t q, size_t end, uint64_t *v)
 {
