@@ -26,6 +26,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "profile/gunzip.h"
 #include "profile/jfr_pprof.h"
@@ -177,6 +178,7 @@ static bool bench_gunzip(const bench_input *in)
 
 int main(int argc, char **argv)
 {
+	pj_alloc_policy(); /* as pyrojava's main() does: the same allocator as a real conversion */
 	int runs = 5;
 	int argi = 1;
 	if (argc > 3 && strcmp(argv[1], "--runs") == 0) {

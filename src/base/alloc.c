@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static void pj_out_of_memory(size_t size)
 {
@@ -75,4 +78,12 @@ char *pj_asprintf(const char *fmt, ...)
 	if (n < 0)
 		pj_out_of_memory(strlen(fmt));
 	return out;
+}
+
+void pj_alloc_policy(void)
+{
+#ifdef __GLIBC__
+	/* Setting it also turns the dynamic adjustment off. Failure only costs memory. */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 }

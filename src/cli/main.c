@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "cli/commands.h"
 
 static const pj_command pj_commands[] = {
@@ -27,6 +28,7 @@ static void pj_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	pj_alloc_policy();
 	if (argc < 2) {
 		pj_usage(stderr);
 		return 2;

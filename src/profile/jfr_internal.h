@@ -14,6 +14,7 @@
 #define JFR_MAX_ELEMENT_DEPTH 32
 #define JFR_MAX_VALUE_DEPTH 16
 #define JFR_HEADER_SIZE 68
+#define JFR_SMALL_IDS 1024
 
 /* How a value is laid out on the wire, resolved once per chunk. */
 typedef enum jfr_kind {
@@ -62,6 +63,18 @@ typedef struct jfr_class {
 	uint32_t nfields;
 } jfr_class;
 
+/* A class selected for jfr_reader_scan() and how to decode it. */
+typedef struct jfr_scan_plan {
+	int32_t cls;
+	uint32_t tag;
+	bool fast; /* all varints in a compressed chunk: decoded by op[] */
+	/* Per varint up to nout: 0 = step over it, k + 1 = decode it into v[k]. */
+	uint8_t op[64];
+	uint64_t want; /* the kept fields, for the checked path */
+	size_t nout;
+	size_t reach; /* bytes the fast decode may look at past the body */
+} jfr_scan_plan;
+
 struct jfr_reader {
 	const uint8_t *data;
 	size_t len;
@@ -84,13 +97,16 @@ struct jfr_reader {
 	jfr_pool_index *pools; /* per class index: key -> value position */
 	int32_t string_cls; /* java.lang.String, -1 if absent */
 
+	jfr_scan_plan plans[JFR_SCAN_CLASSES];
+	size_t nplans;
+	uint8_t *plan_of_cls; /* class index -> plan index + 1, 0 = not selected */
+	uint8_t plan_of_small[JFR_SMALL_IDS]; /* the same by type id < JFR_SMALL_IDS */
+
 	pj_buf scratch; /* converted strings */
 	char err[256];
 	char warn[256];
 	bool failed;
 };
-
-#define JFR_SMALL_IDS 1024
 
 bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -136,6 +152,81 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 	*pos = p + len;
 	*v = w;
 	return true;
+}
+
+/*
+ * The value of a varint of at most 8 bytes loaded little-endian into w,
+ * whose last byte has its top bit at bit `last` (8 * length - 1): the 7-bit
+ * groups squeezed together with shifts instead of a loop per byte.
+ */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_pack(uint64_t w, unsigned last)
+{
+	w &= (~0ULL >> (63 - last)) & 0x7f7f7f7f7f7f7f7fULL;
+	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+	return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+}
+
+static inline __attribute__((always_inline)) uint64_t jfr_load_le64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/*
+ * Decodes the varint at *pos without a branch on its length (lengths of
+ * stack and thread keys vary from event to event, and a mispredicted branch
+ * costs more than the arithmetic). The caller guarantees 9 readable bytes.
+ */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
+{
+	uint64_t w = jfr_load_le64(d + *pos);
+	uint64_t stops = ~w & 0x8080808080808080ULL;
+	if (__builtin_expect(stops == 0, 0)) {
+		size_t p = *pos;
+		*pos = p + 9;
+		return jfr_varint_pack(w, 63) | (uint64_t)d[p + 8] << 56;
+	}
+	unsigned last = (unsigned)__builtin_ctzll(stops);
+	*pos += (last >> 3) + 1;
+	return jfr_varint_pack(w, last);
+}
+
+/* Steps over the varint at *pos; the caller guarantees 9 readable bytes. */
+static inline __attribute__((always_inline)) void jfr_varint_step(const uint8_t *d, size_t *pos)
+{
+	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
+	*pos += stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9;
+}
+
+/*
+ * jfr_varint_word() with shortcuts for up to three bytes: sizes, type ids
+ * and states take one, stack, thread and method keys two or three, and a
+ * field's length rarely changes from one event to the next, so the
+ * branches predict well and cost less than the word arithmetic. These
+ * decoders are inlined by force: as calls, the position they advance
+ * would live in memory (perf annotate showed gcc leaving them out of line).
+ */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_small(const uint8_t *d, size_t *pos)
+{
+	const uint8_t *b = d + *pos;
+	if (b[0] < 0x80) {
+		*pos += 1;
+		return b[0];
+	}
+	if (b[1] < 0x80) {
+		*pos += 2;
+		return (uint64_t)(b[0] & 0x7f) | (uint64_t)b[1] << 7;
+	}
+	if (b[2] < 0x80) {
+		*pos += 3;
+		return (uint64_t)(b[0] & 0x7f) | (uint64_t)(b[1] & 0x7f) << 7 | (uint64_t)b[2] << 14;
+	}
+	return jfr_varint_word(d, pos);
 }
 
 /* Primitive readers over [*pos, end); false with an error on overrun. */

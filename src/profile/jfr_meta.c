@@ -21,6 +21,7 @@ typedef struct jfr_elem {
 typedef struct jfr_meta_parse {
 	jfr_reader *r;
 	size_t end;
+	pj_arena tmp; /* the string table and element tree, freed once the classes are built */
 	const char **strings;
 	uint64_t nstrings;
 } jfr_meta_parse;
@@ -54,13 +55,13 @@ static bool jfr_parse_elem(jfr_meta_parse *m, size_t *pos, int depth, jfr_elem *
 	jfr_reader *r = m->r;
 	if (depth > JFR_MAX_ELEMENT_DEPTH)
 		return jfr_fail(r, *pos, "metadata elements nested deeper than %d", JFR_MAX_ELEMENT_DEPTH);
-	jfr_elem *e = pj_arena_alloc(&r->arena, sizeof(*e));
+	jfr_elem *e = pj_arena_alloc(&m->tmp, sizeof(*e));
 	uint64_t n;
 	if (!jfr_meta_string(m, pos, &e->name) || !jfr_meta_count(m, pos, 2, &n, "attribute"))
 		return false;
 	e->nattrs = (uint32_t)n;
-	e->keys = pj_arena_alloc(&r->arena, n * sizeof(*e->keys));
-	e->vals = pj_arena_alloc(&r->arena, n * sizeof(*e->vals));
+	e->keys = pj_arena_alloc(&m->tmp, n * sizeof(*e->keys));
+	e->vals = pj_arena_alloc(&m->tmp, n * sizeof(*e->vals));
 	for (uint64_t i = 0; i < n; i++) {
 		if (!jfr_meta_string(m, pos, &e->keys[i]) || !jfr_meta_string(m, pos, &e->vals[i]))
 			return false;
@@ -68,7 +69,7 @@ static bool jfr_parse_elem(jfr_meta_parse *m, size_t *pos, int depth, jfr_elem *
 	if (!jfr_meta_count(m, pos, 3, &n, "child element"))
 		return false;
 	e->nkids = (uint32_t)n;
-	e->kids = pj_arena_alloc(&r->arena, n * sizeof(*e->kids));
+	e->kids = pj_arena_alloc(&m->tmp, n * sizeof(*e->kids));
 	for (uint64_t i = 0; i < n; i++) {
 		if (!jfr_parse_elem(m, pos, depth + 1, &e->kids[i]))
 			return false;
@@ -153,11 +154,17 @@ static size_t jfr_count_named(const jfr_elem *e, const char *name)
 	return n;
 }
 
+/* A metadata string the classes keep, copied out of the parse's arena (NULL stays NULL). */
+static const char *jfr_keep(jfr_reader *r, const char *s)
+{
+	return s ? pj_arena_strdup(&r->arena, s) : NULL;
+}
+
 static bool jfr_add_class(jfr_reader *r, const jfr_elem *ce, const char *timespan_id, size_t at)
 {
 	jfr_class *c = &r->classes[r->nclasses];
-	c->name = jfr_attr(ce, "name");
-	c->super = jfr_attr(ce, "superType");
+	c->name = jfr_keep(r, jfr_attr(ce, "name"));
+	c->super = jfr_keep(r, jfr_attr(ce, "superType"));
 	const char *simple = jfr_attr(ce, "simpleType");
 	c->simple = simple && strcmp(simple, "true") == 0;
 	if (!c->name || !jfr_parse_u64(jfr_attr(ce, "id"), &c->id))
@@ -168,7 +175,7 @@ static bool jfr_add_class(jfr_reader *r, const jfr_elem *ce, const char *timespa
 		if (strcmp(fe->name, "field") != 0)
 			continue;
 		jfr_field *f = &r->fields[r->nfields++];
-		f->name = jfr_attr(fe, "name");
+		f->name = jfr_keep(r, jfr_attr(fe, "name"));
 		const char *cp = jfr_attr(fe, "constantPool"), *dim = jfr_attr(fe, "dimension");
 		f->cpool = cp && strcmp(cp, "true") == 0;
 		f->array = dim && strcmp(dim, "1") == 0;
@@ -256,13 +263,13 @@ static bool jfr_read_string_table(jfr_meta_parse *m, size_t *pos)
 	jfr_reader *r = m->r;
 	if (!jfr_meta_count(m, pos, 1, &m->nstrings, "string"))
 		return false;
-	m->strings = pj_arena_alloc(&r->arena, m->nstrings * sizeof(*m->strings));
+	m->strings = pj_arena_alloc(&m->tmp, m->nstrings * sizeof(*m->strings));
 	for (uint64_t i = 0; i < m->nstrings; i++) {
 		size_t at = *pos;
 		jfr_str s;
 		if (!jfr_skip_string(r, pos, m->end) || !jfr_reader_string(r, at, &s))
 			return false;
-		m->strings[i] = pj_arena_strndup(&r->arena, s.ptr, s.len);
+		m->strings[i] = pj_arena_strndup(&m->tmp, s.ptr, s.len);
 	}
 	return true;
 }
@@ -285,9 +292,13 @@ bool jfr_load_metadata(jfr_reader *r, size_t pos)
 			return false;
 	}
 	jfr_elem *root;
-	if (!jfr_read_string_table(&m, &pos) || !jfr_parse_elem(&m, &pos, 0, &root))
-		return false;
-	return jfr_build_types(r, root, start);
+	bool ok = jfr_read_string_table(&m, &pos) && jfr_parse_elem(&m, &pos, 0, &root) &&
+		  jfr_build_types(r, root, start);
+	/* The element tree and its strings (over half a megabyte for a JDK
+	 * recording) are done with: only the classes stay, with copies of the
+	 * names they use. */
+	pj_arena_free(&m.tmp);
+	return ok;
 }
 
 int32_t jfr_class_by_id(const jfr_reader *r, uint64_t id)

@@ -146,3 +146,10 @@ bool jfr_reader_pool(const jfr_reader *r, int32_t cls, uint64_t key, size_t *pos
 	*pos = (size_t)s->pos;
 	return true;
 }
+
+size_t jfr_reader_pool_count(const jfr_reader *r, int32_t cls)
+{
+	if (cls < 0 || (size_t)cls >= r->nclasses || !r->pools)
+		return 0;
+	return r->pools[cls].count;
+}

@@ -34,6 +34,10 @@ static void jfr_reset_chunk(jfr_reader *r)
 	pj_u64map_clear(&r->class_by_id);
 	memset(r->small_ids, 0, JFR_SMALL_IDS * sizeof(*r->small_ids));
 	r->string_cls = -1;
+	free(r->plan_of_cls);
+	r->plan_of_cls = NULL;
+	r->nplans = 0;
+	memset(r->plan_of_small, 0, sizeof(r->plan_of_small));
 }
 
 jfr_reader *jfr_reader_new(const uint8_t *data, size_t len)
@@ -54,6 +58,7 @@ void jfr_reader_free(jfr_reader *r)
 	pj_arena_free(&r->arena);
 	pj_u64map_free(&r->class_by_id);
 	pj_buf_free(&r->scratch);
+	free(r->plan_of_cls);
 	free(r->small_ids);
 	free(r);
 }

@@ -160,6 +160,54 @@ bool jfr_reader_decode_many(jfr_reader *r, int32_t cls, size_t pos, size_t end, 
 	uint64_t *out, size_t *next);
 
 /*
+ * Batch event scan: the fast way to visit the events of a few classes.
+ *
+ * jfr_reader_scan_select() picks a class of the current chunk and up to
+ * JFR_SCAN_SLOTS of its fields, in an order of the caller's choosing. When
+ * the class is all varints (a compressed chunk's events of integers and pool
+ * keys) the selection is compiled into a plan: how many varints to step over
+ * before each kept field and where to put it. jfr_reader_scan() then walks
+ * the records, steps over the others by their size prefix without decoding
+ * them, and decodes the kept fields of the selected ones: out[i].v[k] is
+ * field fields[k] (0 where fields[k] < 0). Events of a class that has no
+ * plan (strings, arrays, fixed-width integers) come back with `decoded`
+ * false, for jfr_reader_decode_some() over body..end. Values and errors
+ * are exactly those of jfr_reader_next_event() and
+ * jfr_reader_decode_some(), which serve the last bytes of a chunk and any
+ * record that does not fit its plan: such a record is the first of its
+ * batch, so that a caller which decodes each batch's undecoded events
+ * before asking for the next batch meets the errors in file order
+ * (tests/unit/jfr_scan_check.h checks all of this differentially).
+ */
+#define JFR_SCAN_SLOTS 4
+#define JFR_SCAN_CLASSES 32
+
+typedef struct jfr_scanned {
+	uint64_t v[JFR_SCAN_SLOTS];
+	size_t body, end;
+	uint32_t tag; /* as given to jfr_reader_scan_select() */
+	bool decoded; /* v holds the kept fields; else decode body..end */
+} jfr_scanned;
+
+/*
+ * Selects class `cls` for jfr_reader_scan() in this chunk: its first `nout`
+ * fields are decoded (validated), those named in fields[] kept. False if
+ * JFR_SCAN_CLASSES are already selected, a field is named twice or is not
+ * below `nout`, or the class has fewer than `nout` fields.
+ */
+bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int32_t fields[JFR_SCAN_SLOTS],
+	size_t nout);
+
+/*
+ * Up to `max` (> 0) further events of the selected classes: the number
+ * stored, 0 at the end of the chunk, -1 on error.
+ */
+int jfr_reader_scan(jfr_reader *r, jfr_scanned *out, size_t max);
+
+/* How many entries the pool of class `cls` has in this chunk. */
+size_t jfr_reader_pool_count(const jfr_reader *r, int32_t cls);
+
+/*
  * Position of the value stored under `key` in the pool of class `cls`, merged
  * over all checkpoints of the chunk. False if there is no such entry.
  */

@@ -12,7 +12,7 @@
 #define JFR_LOC_DROPPED UINT32_MAX
 #define JFR_FRAME_BATCH 64
 
-static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
+static inline jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint32_t line)
 {
 	size_t mask = c->cap - 1;
 	uint64_t h = (method * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)line * 0xC2B2AE3D27D4EB4FULL);
@@ -23,19 +23,24 @@ static jfr_loc_slot *jfr_loc_find(const jfr_loc_cache *c, uint64_t method, uint3
 	}
 }
 
-/* The slot for (method, line), empty (loc 0) if new; the caller fills it. */
-static jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, uint32_t line)
+/* Doubles the table (rare: kept out of the per-frame path). */
+static void jfr_loc_grow(jfr_loc_cache *c)
 {
-	if ((c->count + 1) * 2 > c->cap) {
-		jfr_loc_cache old = *c;
-		c->cap = old.cap ? old.cap * 2 : 1024;
-		c->slots = pj_calloc(c->cap, sizeof(*c->slots));
-		for (size_t i = 0; i < old.cap; i++) {
-			if (old.slots[i].loc)
-				*jfr_loc_find(c, old.slots[i].method, old.slots[i].line) = old.slots[i];
-		}
-		free(old.slots);
+	jfr_loc_cache old = *c;
+	c->cap = old.cap ? old.cap * 2 : 1024;
+	c->slots = pj_calloc(c->cap, sizeof(*c->slots));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.slots[i].loc)
+			*jfr_loc_find(c, old.slots[i].method, old.slots[i].line) = old.slots[i];
 	}
+	free(old.slots);
+}
+
+/* The slot for (method, line), empty (loc 0) if new; the caller fills it. */
+static inline jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, uint32_t line)
+{
+	if ((c->count + 1) * 2 > c->cap)
+		jfr_loc_grow(c);
 	jfr_loc_slot *sl = jfr_loc_find(c, method, line);
 	if (!sl->loc) {
 		sl->method = method;
@@ -52,13 +57,8 @@ void jfr_stacks_init(jfr_stacks *s)
 
 void jfr_stacks_free(jfr_stacks *s)
 {
-	pj_u64map_free(&s->methods);
-	for (int k = 0; k < JFR_MAX_KINDS; k++)
-		free(s->locations[k].slots);
-	pj_u64map_free(&s->states);
-	pj_buf_free(&s->names);
+	jfr_stacks_release(s);
 	pj_buf_free(&s->tmp);
-	free(s->spans);
 }
 
 /* Fields to decode so that all of the given ones (-1 = absent) are included. */
@@ -102,16 +102,25 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 	s->thread_java = jfr_small_field(r, s->thread_cls, "javaName");
 	s->thread_os = jfr_small_field(r, s->thread_cls, "osName");
 	s->state_name = jfr_small_field(r, s->state_cls, "name");
-	pj_u64map_clear(&s->methods);
-	for (int k = 0; k < JFR_MAX_KINDS; k++) {
-		if (s->locations[k].count)
-			memset(s->locations[k].slots, 0, s->locations[k].cap * sizeof(jfr_loc_slot));
-		s->locations[k].count = 0;
-	}
-	pj_u64map_clear(&s->states);
 	memset(s->small_states, -1, sizeof(s->small_states));
-	pj_buf_reset(&s->names);
-	s->nspans = 0;
+	jfr_stacks_release(s);
+}
+
+void jfr_stacks_release(jfr_stacks *s)
+{
+	/* Freed, not cleared: sized for the largest chunk so far, they would
+	 * otherwise stay resident next to the growing profiles to the end. */
+	free(s->methods.slots);
+	memset(&s->methods, 0, sizeof(s->methods));
+	for (int k = 0; k < JFR_MAX_KINDS; k++) {
+		free(s->locations[k].slots);
+		memset(&s->locations[k], 0, sizeof(s->locations[k]));
+	}
+	pj_u64map_free(&s->states);
+	pj_buf_free(&s->names);
+	free(s->spans);
+	s->spans = NULL;
+	s->nspans = s->spans_cap = 0;
 }
 
 /* Decodes pool entry `key` of class cls into v; 0 = no such entry, -1 = error. */
@@ -170,11 +179,12 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
  */
 static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 {
-	const uint64_t *cached = pj_u64map_get(&s->methods, key, 0);
-	if (cached) {
-		if (*cached)
-			*span = &s->spans[*cached - 1];
-		return *cached ? 1 : 0;
+	/* Filled in below; slot pointers stay valid until the next insertion. */
+	jfr_loc_slot *cached = jfr_loc_slot_for(&s->methods, key, 0);
+	if (cached->loc) {
+		if (cached->loc != JFR_LOC_DROPPED)
+			*span = &s->spans[cached->loc - 1];
+		return cached->loc != JFR_LOC_DROPPED;
 	}
 	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
 	int rc = jfr_pool_entry(s, s->method_cls, key, mv, jfr_nout(s->method_type, s->method_name));
@@ -184,7 +194,7 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 		rc = 0;
 	if (rc <= 0) {
 		if (rc == 0)
-			pj_u64map_put(&s->methods, key, 0, 0, NULL);
+			cached->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
 	size_t start = s->names.len;
@@ -198,7 +208,7 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 	memset(*span, 0, sizeof(**span));
 	(*span)->off = (uint32_t)start;
 	(*span)->len = (uint32_t)(s->names.len - start);
-	pj_u64map_put(&s->methods, key, 0, s->nspans, NULL);
+	cached->loc = (uint32_t)s->nspans;
 	return 1;
 }
 
@@ -244,8 +254,9 @@ static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, uint64_t method,
 		slot->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
+	/* pprof function ids fit 32 bits: the builder aborts before 2^32 - 1 of them. */
 	if (!span->function[kind])
-		span->function[kind] = pprof_function(b, s->names.data + span->off, span->len, "", 0);
+		span->function[kind] = (uint32_t)pprof_function(b, s->names.data + span->off, span->len, "", 0);
 	uint64_t id = pprof_location(b, span->function[kind], line);
 	/* Location ids count up from 1; past 2^32 - 1 distinct ones the cache
 	 * would be ambiguous, so such a frame is simply not cached. */
@@ -297,10 +308,8 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	return 1;
 }
 
-int jfr_stacks_state(jfr_stacks *s, uint64_t key)
+int jfr_stacks_state_lookup(jfr_stacks *s, uint64_t key)
 {
-	if (key < 64 && s->small_states[key] >= 0)
-		return s->small_states[key];
 	const uint64_t *cached = pj_u64map_get(&s->states, key, 0);
 	if (cached)
 		return (int)*cached;

@@ -19,11 +19,11 @@
 
 enum { JFR_STATE_UNKNOWN, JFR_STATE_SLEEPING, JFR_STATE_RUNNABLE, JFR_STATE_OTHER };
 
-#define JFR_MAX_KINDS 16
+#define JFR_MAX_KINDS 12
 
 typedef struct jfr_name_span {
 	uint32_t off, len;
-	uint64_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
+	uint32_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
 } jfr_name_span;
 
 /* (method key, line) -> location id of one profile kind; loc 0 = empty slot. */
@@ -46,7 +46,9 @@ typedef struct jfr_stacks {
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
 	size_t frame_nout; /* frame fields to decode: up to method and lineNumber */
-	pj_u64map methods; /* method key -> name span index + 1, or 0 if the frame is dropped */
+	/* (method key, 0) -> name span index + 1, or JFR_LOC_DROPPED for a frame
+	 * that is dropped: the location table's compact slots serve for both. */
+	jfr_loc_cache methods;
 	jfr_loc_cache locations[JFR_MAX_KINDS];
 	pj_u64map states; /* state key -> JFR_STATE_* */
 	int8_t small_states[64]; /* the same for keys < 64; -1 = not yet */
@@ -59,6 +61,8 @@ typedef struct jfr_stacks {
 void jfr_stacks_init(jfr_stacks *s);
 /* Looks up this chunk's classes and fields; drops everything cached. */
 void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r);
+/* Frees what was cached for the current chunk (its stacks are all resolved). */
+void jfr_stacks_release(jfr_stacks *s);
 void jfr_stacks_free(jfr_stacks *s);
 
 /*
@@ -72,6 +76,14 @@ int jfr_stacks_resolve(jfr_stacks *s, pprof_builder *b, int kind, uint64_t key, 
 	bool truncated_frame, uint64_t **locs, size_t *nlocs, size_t *cap);
 
 /* JFR_STATE_* of a ThreadState key (UNKNOWN if not in the pool), or -1 on error. */
-int jfr_stacks_state(jfr_stacks *s, uint64_t key);
+int jfr_stacks_state_lookup(jfr_stacks *s, uint64_t key);
+
+/* The same, inline for the keys already seen below 64 (every event's, in practice). */
+static inline int jfr_stacks_state(jfr_stacks *s, uint64_t key)
+{
+	if (key < 64 && s->small_states[key] >= 0)
+		return s->small_states[key];
+	return jfr_stacks_state_lookup(s, key);
+}
 
 #endif

@@ -62,7 +62,7 @@ static void pprof_index_reserve(const pprof_builder *b, pprof_index *ix, size_t 
 
 static uint64_t pprof_str_hash_of(const pprof_builder *b, size_t i)
 {
-	return b->strs[i].hash;
+	return pprof_hash_bytes(b->pool + b->strs[i].off, b->strs[i].len);
 }
 
 static uint64_t pprof_sample_hash_of(const pprof_builder *b, size_t i)
@@ -75,42 +75,9 @@ static inline uint64_t pprof_pair_hash(uint32_t a, int64_t b)
 	return pprof_mix64((uint64_t)a * PPROF_HASH_K1 + (uint64_t)b);
 }
 
-static void pprof_pair_grow(pprof_pair_index *ix)
+static uint64_t pprof_loc_hash_of(const pprof_builder *b, size_t i)
 {
-	size_t old_cap = ix->slots ? ix->mask + 1 : 0;
-	pprof_pair_slot *old = ix->slots;
-	size_t cap = old_cap ? old_cap * 2 : 64;
-	ix->slots = pj_calloc(cap, sizeof(*ix->slots));
-	ix->mask = cap - 1;
-	for (size_t i = 0; i < old_cap; i++) {
-		if (!old[i].pos)
-			continue;
-		size_t slot = pprof_pair_hash(old[i].a, old[i].b) & ix->mask;
-		while (ix->slots[slot].pos)
-			slot = (slot + 1) & ix->mask;
-		ix->slots[slot] = old[i];
-	}
-	free(old);
-}
-
-/* Returns the id stored for (a, b), or stores and returns `next` (*added says which). */
-static uint32_t pprof_pair_intern(pprof_pair_index *ix, uint32_t a, int64_t b, size_t next, bool *added)
-{
-	if (next >= UINT32_MAX)
-		pprof_misuse("more than 4 billion table entries");
-	if ((ix->count + 1) * 2 > (ix->slots ? ix->mask + 1 : 0))
-		pprof_pair_grow(ix);
-	size_t slot = pprof_pair_hash(a, b) & ix->mask;
-	for (; ix->slots[slot].pos; slot = (slot + 1) & ix->mask) {
-		if (ix->slots[slot].a == a && ix->slots[slot].b == b) {
-			*added = false;
-			return ix->slots[slot].pos;
-		}
-	}
-	ix->slots[slot] = (pprof_pair_slot){b, a, (uint32_t)next};
-	ix->count++;
-	*added = true;
-	return (uint32_t)next;
+	return pprof_pair_hash((uint32_t)b->locs[i].function_id, b->locs[i].line);
 }
 
 pprof_builder *pprof_new(void)
@@ -122,13 +89,14 @@ pprof_builder *pprof_new(void)
 	b->pool = pj_grow(b->pool, &b->pool_cap, 1, 1);
 	b->pool[0] = '\0';
 	b->pool_len = 1;
-	b->strs[0] = (pprof_str){0, pprof_hash_bytes("", 0), 0, 0};
+	b->strs[0] = (pprof_str){0, 0, 0};
+	uint64_t empty = pprof_hash_bytes("", 0);
 	/* Never NULL, so "array + 0" stays defined for profiles without any samples or labels. */
-	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, sizeof(*b->stacks));
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, 64, 1);
 	b->labels = pj_grow(b->labels, &b->labels_cap, 1, sizeof(*b->labels));
 	b->values = pj_grow(b->values, &b->values_cap, 1, sizeof(*b->values));
-	size_t slot = b->strs[0].hash & b->str_index.mask;
-	b->str_index.slots[slot] = pprof_slot(b->strs[0].hash, 0);
+	size_t slot = empty & b->str_index.mask;
+	b->str_index.slots[slot] = pprof_slot(empty, 0);
 	b->nstrs = 1;
 	return b;
 }
@@ -171,13 +139,15 @@ int64_t pprof_string(pprof_builder *b, const char *s, size_t len)
 	/* s may point into the pool itself (a substring of an interned string). */
 	uintptr_t from = (uintptr_t)s - (uintptr_t)b->pool;
 	bool inside = (uintptr_t)s >= (uintptr_t)b->pool && from < b->pool_len;
+	if (b->pool_len + len + 1 > UINT32_MAX)
+		pprof_misuse("more than 4 GiB of strings");
 	b->pool = pj_grow(b->pool, &b->pool_cap, b->pool_len + len + 1, 1);
 	if (inside)
 		s = b->pool + from;
 	memcpy(b->pool + b->pool_len, s, len);
 	b->pool[b->pool_len + len] = '\0';
 	b->strs = pj_grow(b->strs, &b->strs_cap, b->nstrs + 1, sizeof(*b->strs));
-	b->strs[b->nstrs] = (pprof_str){b->pool_len, h, (uint32_t)len, 0};
+	b->strs[b->nstrs] = (pprof_str){(uint32_t)b->pool_len, (uint32_t)len, 0};
 	b->pool_len += len + 1;
 	b->str_index.slots[slot] = pprof_slot(h, b->nstrs);
 	return (int64_t)b->nstrs++;
@@ -225,7 +195,7 @@ uint64_t pprof_function(pprof_builder *b, const char *name, size_t name_len,
 	if (b->nfuncs >= UINT32_MAX - 1)
 		pprof_misuse("more than 4 billion functions");
 	b->funcs = pj_grow(b->funcs, &b->funcs_cap, b->nfuncs + 1, sizeof(*b->funcs));
-	b->funcs[b->nfuncs++] = (pprof_func){n, f, b->strs[n].func};
+	b->funcs[b->nfuncs++] = (pprof_func){(uint32_t)n, (uint32_t)f, b->strs[n].func};
 	b->strs[n].func = (uint32_t)b->nfuncs;
 	return b->nfuncs;
 }
@@ -234,13 +204,22 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
 {
 	if (function_id == 0 || function_id > b->nfuncs)
 		pprof_misuse("location for an unknown function id");
-	bool added;
-	uint32_t id = pprof_pair_intern(&b->loc_index, (uint32_t)function_id, line, b->nlocs + 1, &added);
-	if (added) {
-		b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
-		b->locs[b->nlocs++] = (pprof_loc){function_id, line};
+	/* Tagged 8-byte slots like the other indexes: a probe compares with the
+	 * location itself only when the tag matches. */
+	uint64_t h = pprof_pair_hash((uint32_t)function_id, line);
+	pprof_index_reserve(b, &b->loc_index, b->nlocs, pprof_loc_hash_of);
+	size_t slot = h & b->loc_index.mask;
+	for (uint64_t sl; (sl = b->loc_index.slots[slot]) != 0; slot = (slot + 1) & b->loc_index.mask) {
+		if (!pprof_slot_tagged(sl, h))
+			continue;
+		const pprof_loc *l = &b->locs[(uint32_t)sl - 1];
+		if (l->function_id == function_id && l->line == line)
+			return (uint32_t)sl;
 	}
-	return id;
+	b->locs = pj_grow(b->locs, &b->locs_cap, b->nlocs + 1, sizeof(*b->locs));
+	b->locs[b->nlocs] = (pprof_loc){function_id, line};
+	b->loc_index.slots[slot] = pprof_slot(h, b->nlocs);
+	return ++b->nlocs;
 }
 
 /*
@@ -248,16 +227,21 @@ uint64_t pprof_location(pprof_builder *b, uint64_t function_id, int64_t line)
  * arrays and hashes them there; they are kept only if the sample is new.
  */
 static uint64_t pprof_stage_sample(pprof_builder *b, const uint64_t *locations, size_t nlocations,
-	const pprof_label *labels, size_t nlabels)
+	const pprof_label *labels, size_t nlabels, size_t *stack_len)
 {
-	b->stacks = pj_grow(b->stacks, &b->stacks_cap, b->stacks_len + nlocations, sizeof(*b->stacks));
-	uint32_t *stack = b->stacks + b->stacks_len;
+	/* Location ids are below 2^32: at most 5 bytes each. */
+	b->stacks = pj_grow(b->stacks, &b->stacks_cap, b->stacks_len + nlocations * 5, 1);
+	uint8_t *stack = b->stacks + b->stacks_len, *p = stack;
 	for (size_t i = 0; i < nlocations; i++) {
 		if (locations[i] == 0 || locations[i] > b->nlocs)
 			pprof_misuse("sample with an unknown location id");
-		stack[i] = (uint32_t)locations[i];
+		uint64_t id = locations[i];
+		for (; id >= 0x80; id >>= 7)
+			*p++ = (uint8_t)(id | 0x80);
+		*p++ = (uint8_t)id;
 	}
-	uint64_t h = pprof_hash_u32s(stack, nlocations, nlabels);
+	*stack_len = (size_t)(p - stack);
+	uint64_t h = pprof_hash_bytes(stack, *stack_len) ^ nlabels;
 	if (!nlabels)
 		return h;
 	for (size_t i = 0; i < nlabels; i++) {
@@ -279,10 +263,10 @@ static uint64_t pprof_stage_sample(pprof_builder *b, const uint64_t *locations, 
 }
 
 static bool pprof_sample_equal(const pprof_builder *b, const pprof_sample *e, uint64_t h,
-	size_t nlocations, size_t nlabels)
+	size_t stack_len, size_t nlabels)
 {
-	return e->hash == h && e->nstack == nlocations && e->nlabels == nlabels &&
-		memcmp(b->stacks + e->stack_off, b->stacks + b->stacks_len, nlocations * sizeof(*b->stacks)) == 0 &&
+	return e->hash == h && e->stack_len == stack_len && e->nlabels == nlabels &&
+		memcmp(b->stacks + e->stack_off, b->stacks + b->stacks_len, stack_len) == 0 &&
 		(nlabels == 0 ||
 			memcmp(b->labels + e->label_off, b->labels + b->labels_len, nlabels * sizeof(*b->labels)) == 0);
 }
@@ -292,13 +276,14 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 {
 	if (nlocations > UINT32_MAX || nlabels > UINT32_MAX)
 		pprof_misuse("sample too large");
-	uint64_t h = pprof_stage_sample(b, locations, nlocations, labels, nlabels);
+	size_t stack_len;
+	uint64_t h = pprof_stage_sample(b, locations, nlocations, labels, nlabels, &stack_len);
 	pprof_index_reserve(b, &b->sample_index, b->nsamples, pprof_sample_hash_of);
 	size_t slot = h & b->sample_index.mask;
 	size_t nt = b->ntypes;
 	for (uint64_t sl; (sl = b->sample_index.slots[slot]) != 0; slot = (slot + 1) & b->sample_index.mask) {
 		uint32_t pos = (uint32_t)sl;
-		if (!pprof_slot_tagged(sl, h) || !pprof_sample_equal(b, &b->samples[pos - 1], h, nlocations, nlabels))
+		if (!pprof_slot_tagged(sl, h) || !pprof_sample_equal(b, &b->samples[pos - 1], h, stack_len, nlabels))
 			continue;
 		/* Wrap instead of overflowing: signed overflow would be undefined. */
 		int64_t *sum = b->values + (size_t)(pos - 1) * nt;
@@ -307,9 +292,11 @@ void pprof_add_sample(pprof_builder *b, const uint64_t *locations, size_t nlocat
 		return;
 	}
 	b->samples = pj_grow(b->samples, &b->samples_cap, b->nsamples + 1, sizeof(*b->samples));
-	b->samples[b->nsamples] = (pprof_sample){h, b->stacks_len, b->labels_len,
-		(uint32_t)nlocations, (uint32_t)nlabels};
-	b->stacks_len += nlocations;
+	if (b->stacks_len + stack_len > UINT32_MAX || b->labels_len + nlabels > UINT32_MAX)
+		pprof_misuse("more than 4 GiB of sample stacks or labels");
+	b->samples[b->nsamples] = (pprof_sample){h, (uint32_t)b->stacks_len, (uint32_t)b->labels_len,
+		(uint32_t)stack_len, (uint32_t)nlabels};
+	b->stacks_len += stack_len;
 	b->labels_len += nlabels;
 	if (nt) {
 		b->values = pj_grow(b->values, &b->values_cap, (b->nsamples + 1) * nt, sizeof(*b->values));

@@ -27,6 +27,8 @@ typedef struct pprof_folded {
 	size_t ngroups;
 	uint32_t *index; /* open addressing: group + 1 */
 	size_t mask;
+	uint32_t *ids; /* one sample's location ids */
+	size_t ids_cap;
 } pprof_folded;
 
 static void pprof_put_int(pj_buf *out, int64_t v)
@@ -63,10 +65,14 @@ static void pprof_render_frames(pprof_folded *f)
 static pprof_span pprof_render_stack(pprof_folded *f, size_t i)
 {
 	const pprof_sample *s = &f->b->samples[i];
-	const uint32_t *stack = f->b->stacks + s->stack_off;
+	/* Packed leaf first (at least one byte per id): unpacked, then read backwards. */
+	f->ids = pj_grow(f->ids, &f->ids_cap, s->stack_len, sizeof(*f->ids));
+	size_t n = 0;
+	for (const uint8_t *p = f->b->stacks + s->stack_off, *end = p + s->stack_len; p < end;)
+		f->ids[n++] = pprof_stack_next(&p);
 	pprof_span span = {f->text.len, 0};
-	for (size_t j = s->nstack; j-- > 0;) {
-		const pprof_span *fr = &f->frame[stack[j] - 1];
+	for (size_t j = n; j-- > 0;) {
+		const pprof_span *fr = &f->frame[f->ids[j] - 1];
 		pj_buf_append(&f->text, f->frames.data + fr->off, fr->len);
 		if (j)
 			pj_buf_putc(&f->text, ';');
@@ -170,6 +176,7 @@ void pprof_write_collapsed(const pprof_builder *b, pj_buf *out)
 	free(f.stack);
 	free(f.sums);
 	free(f.index);
+	free(f.ids);
 	pj_buf_free(&f.frames);
 	pj_buf_free(&f.text);
 }

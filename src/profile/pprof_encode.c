@@ -100,6 +100,26 @@ static inline unsigned char *pb_len_key(unsigned char *p, unsigned field, size_t
 	return pb_varint(p, len);
 }
 
+/*
+ * Where the message goes: `out`, which pb_drain() hands to `drain` (the
+ * gzip stream) each time it holds PB_DRAIN_AT bytes, so that a profile is
+ * never held whole in its uncompressed encoding.
+ */
+typedef struct pb_writer pb_writer;
+struct pb_writer {
+	pj_buf *out;
+	void (*drain)(pb_writer *w);
+	void *ctx;
+};
+
+#define PB_DRAIN_AT ((size_t)64 * 1024)
+
+static inline void pb_drain(pb_writer *w)
+{
+	if (w->drain && w->out->len >= PB_DRAIN_AT)
+		w->drain(w);
+}
+
 /* Room for `n` more bytes; returns where to write them. */
 static inline unsigned char *pb_begin(pj_buf *out, size_t n)
 {
@@ -137,12 +157,9 @@ static size_t pb_label_size(const pprof_lab *l)
 static void pb_sample(const pprof_builder *b, size_t i, pj_buf *out)
 {
 	const pprof_sample *s = &b->samples[i];
-	const uint32_t *stack = b->stacks + s->stack_off;
 	const int64_t *values = b->values + i * b->ntypes;
 	const pprof_lab *labels = b->labels + s->label_off;
-	size_t loc_len = 0, val_len = 0, lab_len = 0;
-	for (size_t j = 0; j < s->nstack; j++)
-		loc_len += pb_varint_size(stack[j]);
+	size_t loc_len = s->stack_len, val_len = 0, lab_len = 0;
 	for (size_t j = 0; j < b->ntypes; j++)
 		val_len += pb_varint_size((uint64_t)values[j]);
 	for (size_t j = 0; j < s->nlabels; j++)
@@ -153,8 +170,8 @@ static void pb_sample(const pprof_builder *b, size_t i, pj_buf *out)
 	p = pb_len_key(p, PF_SAMPLE, len);
 	if (loc_len) {
 		p = pb_len_key(p, SF_LOCATION_ID, loc_len);
-		for (size_t j = 0; j < s->nstack; j++)
-			p = pb_varint(p, stack[j]);
+		memcpy(p, b->stacks + s->stack_off, loc_len); /* already packed varints */
+		p += loc_len;
 	}
 	if (val_len) {
 		p = pb_len_key(p, SF_VALUE, val_len);
@@ -181,11 +198,11 @@ static void pb_mapping(pj_buf *out)
 	pb_end(out, p);
 }
 
-static void pb_locations(const pprof_builder *b, pj_buf *out)
+static void pb_locations(const pprof_builder *b, pb_writer *w)
 {
-	/* Location: id, mapping, one Line; at most 3 + 5 * 10 bytes each. */
-	unsigned char *p = pb_begin(out, b->nlocs * 64);
 	for (size_t i = 0; i < b->nlocs; i++) {
+		/* Location: id, mapping, one Line; at most 3 + 5 * 10 bytes. */
+		unsigned char *p = pb_begin(w->out, 64);
 		const pprof_loc *l = &b->locs[i];
 		size_t line_len = pb_field_size(l->function_id) + pb_field_size((uint64_t)l->line);
 		size_t len = pb_field_size(i + 1) + pb_field_size(PPROF_MAPPING_ID) + pb_len_field_size(line_len);
@@ -195,14 +212,15 @@ static void pb_locations(const pprof_builder *b, pj_buf *out)
 		p = pb_len_key(p, LF_LINE, line_len);
 		p = pb_field(p, NF_FUNCTION_ID, l->function_id);
 		p = pb_field(p, NF_LINE, (uint64_t)l->line);
+		pb_end(w->out, p);
+		pb_drain(w);
 	}
-	pb_end(out, p);
 }
 
-static void pb_functions(const pprof_builder *b, pj_buf *out)
+static void pb_functions(const pprof_builder *b, pb_writer *w)
 {
-	unsigned char *p = pb_begin(out, b->nfuncs * 48);
 	for (size_t i = 0; i < b->nfuncs; i++) {
+		unsigned char *p = pb_begin(w->out, 48);
 		const pprof_func *f = &b->funcs[i];
 		size_t len = pb_field_size(i + 1) + pb_field_size((uint64_t)f->name) +
 			pb_field_size((uint64_t)f->filename);
@@ -210,21 +228,22 @@ static void pb_functions(const pprof_builder *b, pj_buf *out)
 		p = pb_field(p, FF_ID, i + 1);
 		p = pb_field(p, FF_NAME, (uint64_t)f->name);
 		p = pb_field(p, FF_FILENAME, (uint64_t)f->filename);
+		pb_end(w->out, p);
+		pb_drain(w);
 	}
-	pb_end(out, p);
 }
 
-static void pb_strings(const pprof_builder *b, pj_buf *out)
+static void pb_strings(const pprof_builder *b, pb_writer *w)
 {
 	/* Every entry is written, even "": a repeated string keeps empty elements. */
-	unsigned char *p = pb_begin(out, b->nstrs * PB_HEADER_MAX + b->pool_len);
 	for (size_t i = 0; i < b->nstrs; i++) {
 		const pprof_str *s = &b->strs[i];
+		unsigned char *p = pb_begin(w->out, PB_HEADER_MAX + s->len);
 		p = pb_len_key(p, PF_STRING_TABLE, s->len);
 		memcpy(p, b->pool + s->off, s->len);
-		p += s->len;
+		pb_end(w->out, p + s->len);
+		pb_drain(w);
 	}
-	pb_end(out, p);
 }
 
 static void pb_scalars(const pprof_builder *b, pj_buf *out)
@@ -241,17 +260,25 @@ static void pb_scalars(const pprof_builder *b, pj_buf *out)
 	pb_end(out, p);
 }
 
-void pprof_encode(const pprof_builder *b, pj_buf *out)
+static void pb_encode(const pprof_builder *b, pb_writer *w)
 {
 	for (size_t i = 0; i < b->ntypes; i++)
-		pb_value_type(out, PF_SAMPLE_TYPE, b->types[i]);
-	for (size_t i = 0; i < b->nsamples; i++)
-		pb_sample(b, i, out);
-	pb_mapping(out);
-	pb_locations(b, out);
-	pb_functions(b, out);
-	pb_strings(b, out);
-	pb_scalars(b, out);
+		pb_value_type(w->out, PF_SAMPLE_TYPE, b->types[i]);
+	for (size_t i = 0; i < b->nsamples; i++) {
+		pb_sample(b, i, w->out);
+		pb_drain(w);
+	}
+	pb_mapping(w->out);
+	pb_locations(b, w);
+	pb_functions(b, w);
+	pb_strings(b, w);
+	pb_scalars(b, w->out);
+}
+
+void pprof_encode(const pprof_builder *b, pj_buf *out)
+{
+	pb_writer w = {out, NULL, NULL};
+	pb_encode(b, &w);
 }
 
 /* Input per deflate() call: zlib counts bytes in 32-bit fields. */
@@ -275,37 +302,54 @@ static bool pprof_deflate_chunk(z_stream *zs, int flush, pj_buf *out)
 	}
 }
 
+/* The gzip side of pprof_encode_gzip(): deflates what the encoder wrote so far. */
+typedef struct pb_gzip {
+	z_stream zs;
+	pj_buf *gz;
+	bool ok;
+} pb_gzip;
+
+/* Compresses data (any length) into the stream; Z_FINISH with the last. */
+static void pb_gzip_feed(pb_gzip *g, const unsigned char *data, size_t len, bool last)
+{
+	if (!len && !last)
+		return; /* deflate() would report no progress */
+	for (;;) {
+		size_t chunk = len < PPROF_GZIP_CHUNK ? len : PPROF_GZIP_CHUNK;
+		g->zs.next_in = (unsigned char *)data;
+		g->zs.avail_in = (uInt)chunk;
+		data += chunk;
+		len -= chunk;
+		int flush = last && len == 0 ? Z_FINISH : Z_NO_FLUSH;
+		if (g->ok)
+			g->ok = pprof_deflate_chunk(&g->zs, flush, g->gz);
+		if (len == 0)
+			return;
+	}
+}
+
+static void pb_gzip_drain(pb_writer *w)
+{
+	pb_gzip_feed(w->ctx, (const unsigned char *)w->out->data, w->out->len, false);
+	pj_buf_reset(w->out);
+}
+
 /*
  * gzip with mtime 0 so the same profile always compresses to the same bytes.
  * Level 1: on real profiles it is about eight times faster than the default
  * level for files some 15% larger, and profiles are compressed every few
- * seconds per target while the server inflates them once.
+ * seconds per target while the server inflates them once. The message is
+ * compressed as it is encoded, PB_DRAIN_AT bytes at a time.
  */
-static bool pprof_gzip(const unsigned char *data, size_t len, pj_buf *out)
-{
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return false;
-	bool ok = true;
-	int flush = Z_NO_FLUSH;
-	while (ok && flush != Z_FINISH) {
-		size_t chunk = len < PPROF_GZIP_CHUNK ? len : PPROF_GZIP_CHUNK;
-		zs.next_in = (unsigned char *)data;
-		zs.avail_in = (uInt)chunk;
-		data += chunk;
-		len -= chunk;
-		flush = len ? Z_NO_FLUSH : Z_FINISH;
-		ok = pprof_deflate_chunk(&zs, flush, out);
-	}
-	return deflateEnd(&zs) == Z_OK && ok;
-}
-
 bool pprof_encode_gzip(const pprof_builder *b, pj_buf *out)
 {
+	pb_gzip g = {.gz = out, .ok = true};
+	if (deflateInit2(&g.zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
 	pj_buf raw = PJ_BUF_INIT;
-	pprof_encode(b, &raw);
-	bool ok = pprof_gzip((const unsigned char *)raw.data, raw.len, out);
+	pb_writer w = {&raw, pb_gzip_drain, &g};
+	pb_encode(b, &w);
+	pb_gzip_feed(&g, (const unsigned char *)raw.data, raw.len, true);
 	pj_buf_free(&raw);
-	return ok;
+	return deflateEnd(&g.zs) == Z_OK && g.ok;
 }

@@ -22,25 +22,8 @@ typedef struct pprof_index {
 	size_t mask; /* capacity - 1; capacity is a power of two */
 } pprof_index;
 
-/*
- * Index whose slots hold the whole key (a, b) next to the position, for the
- * location table: a lookup touches one cache line, not two.
- */
-typedef struct pprof_pair_slot {
-	int64_t b;
-	uint32_t a;
-	uint32_t pos; /* position + 1; 0 = empty */
-} pprof_pair_slot;
-
-typedef struct pprof_pair_index {
-	pprof_pair_slot *slots;
-	size_t mask;
-	size_t count;
-} pprof_pair_index;
-
 typedef struct pprof_str {
-	size_t off; /* into pool; the text is NUL-terminated there */
-	uint64_t hash;
+	uint32_t off; /* into pool; the text is NUL-terminated there */
 	uint32_t len;
 	/* First function with this name (id, 0 = none): after interning the name,
 	 * finding its function costs no second hash lookup. */
@@ -48,8 +31,8 @@ typedef struct pprof_str {
 } pprof_str;
 
 typedef struct pprof_func {
-	int64_t name; /* string indices */
-	int64_t filename;
+	uint32_t name; /* string indices */
+	uint32_t filename;
 	uint32_t next; /* next function with the same name and another file (id, 0 = none) */
 } pprof_func;
 
@@ -67,9 +50,9 @@ typedef struct pprof_lab {
 
 typedef struct pprof_sample {
 	uint64_t hash;
-	size_t stack_off; /* into stacks */
-	size_t label_off; /* into labels */
-	uint32_t nstack;
+	uint32_t stack_off; /* into stacks */
+	uint32_t label_off; /* into labels */
+	uint32_t stack_len; /* bytes */
 	uint32_t nlabels;
 } pprof_sample;
 
@@ -90,12 +73,15 @@ struct pprof_builder {
 
 	pprof_loc *locs;
 	size_t nlocs, locs_cap;
-	pprof_pair_index loc_index;
+	pprof_index loc_index;
 
 	pprof_sample *samples;
 	size_t nsamples, samples_cap;
 	pprof_index sample_index;
-	uint32_t *stacks; /* location ids, leaf first, per sample */
+	/* Per sample, its location ids leaf first as packed varints: the bytes
+	 * of Sample.location_id, which the encoder copies as they are. Ids are
+	 * small, so this is half the size of an array of uint32_t. */
+	uint8_t *stacks;
 	size_t stacks_len, stacks_cap;
 	pprof_lab *labels;
 	size_t labels_len, labels_cap;
@@ -110,6 +96,18 @@ struct pprof_builder {
 	int64_t duration_nanos;
 	int64_t default_sample_type;
 };
+
+/* The next location id of a packed stack (see pprof_builder.stacks). */
+static inline uint32_t pprof_stack_next(const uint8_t **p)
+{
+	uint32_t v = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		uint8_t byte = *(*p)++;
+		v |= (uint32_t)(byte & 0x7f) << shift;
+		if (byte < 0x80)
+			return v;
+	}
+}
 
 static inline const char *pprof_str_text(const pprof_builder *b, int64_t idx)
 {

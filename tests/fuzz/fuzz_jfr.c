@@ -2,16 +2,20 @@
  * libFuzzer harness for the JFR reader and the JFR -> pprof conversion: any
  * input must give a result or an error, never a crash, a hang or a leak.
  * Besides jfr_convert() it walks every event and decodes every string field,
- * so reader paths the conversion does not need are covered too.
+ * so reader paths the conversion does not need are covered too, and checks
+ * that the conversion's fast path, jfr_reader_scan(), sees exactly the
+ * events, values and errors of that walk (a difference aborts).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "profile/jfr_pprof.h"
 #include "profile/jfr_reader.h"
+#include "../unit/jfr_scan_check.h"
 
 #define FUZZ_FIELDS 32
 
@@ -50,6 +54,11 @@ static void fuzz_walk(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_walk(data, size);
+	jfr_scan_check check;
+	if (!jfr_scan_agrees(data, size, &check)) {
+		fprintf(stderr, "fuzz_jfr: jfr_reader_scan() disagrees with the record walk: %s\n", check.why);
+		abort();
+	}
 	jfr_convert_options o = JFR_CONVERT_OPTIONS_INIT;
 	o.per_thread = size & 1;
 	o.truncated_frame = true;
