@@ -7,46 +7,18 @@
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
-# Shared helpers (pj_compile_ratio, pj_ratio_shares); this script's own
-# fail() below, which counts failures and goes on, replaces common.sh's.
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
-build=$(cd "$(dirname "$PYROJAVA")" && pwd)
+pj_find_agent
 ASPROF=$build/bin/asprof
-LIB=$build/agent/glibc/libasyncProfiler.so
 MUSL=$build/agent/musl/libasyncProfiler.so
 [ -x "$ASPROF" ] || { echo "asprof not built at $ASPROF"; exit 1; }
-[ -f "$LIB" ] || { echo "agent not built at $LIB"; exit 1; }
-JDK17=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
-[ -n "$JDK17" ] || { echo "JDK 17 not found under /usr/lib/jvm"; exit 1; }
-JDKS="$JDK17 $(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)"
+pj_find_jdks
 
-work=$(mktemp -d) || exit 1
+pj_workdir
 jvm=""
-cleanup() {
-	[ -n "$jvm" ] && kill -9 "$jvm" 2>/dev/null
-	rm -rf "$work"
-	[ -n "$jvm" ] && rm -f /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm" "/tmp/.java_pid$jvm"
-}
-trap cleanup EXIT INT TERM
-
-failures=0
-pass() { echo "ok   - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	sed 's/^/     | /' "$work/out" "$work/err" 2>/dev/null | head -n 10
-}
-
-# Waits until the JVM has run for CS more centiseconds of CPU, so a sampling
-# window holds samples however busy the machine is (30 s safety net).
-wait_cpu() {
-	start=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
-	for _ in $(seq 300); do
-		now=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
-		[ $((now - start)) -ge "$2" ] && return 0
-		sleep 0.1
-	done
-}
+trap pj_jvm_cleanup EXIT INT TERM
+# Every check runs; the script fails at the end if any did.
+pj_counting_fail 10 "$work/out" "$work/err"
 
 # busyMethod burns CPU on main; a second thread mostly sleeps; a third
 # allocates; two more fight over one monitor. A locker pauses after each
@@ -84,13 +56,6 @@ start_jvm() {
 	echo "JVM did not start"
 	cat "$work/jvm.log"
 	exit 1
-}
-
-stop_jvm() {
-	kill -9 "$jvm" 2>/dev/null
-	wait "$jvm" 2>/dev/null
-	rm -f "/tmp/.java_pid$jvm"
-	jvm=""
 }
 
 asprof() { "$ASPROF" --libpath "$LIB" "$@" >"$work/out" 2>"$work/err"; }
@@ -253,7 +218,7 @@ for JDK in $JDKS; do
 		idle_and_text_checks
 		engine_checks
 	fi
-	stop_jvm
+	pj_stop_jvm
 
 	# -agentpath at JVM start: the recording is written when the JVM exits.
 	"$JDK/bin/java" -agentpath:"$LIB"=start,event=itimer,interval=5ms,file="$work/onload.jfr",jfr \
@@ -368,8 +333,4 @@ else
 	fail "exports: $(nm -D --defined-only "$LIB" | awk '$2 == "T"')"
 fi
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures agent checks failed"
-	exit 1
-fi
-echo "all agent checks passed"
+pj_report agent

@@ -10,40 +10,17 @@
 # agent's own count of stacks it could type must cover (nearly) all.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
-build=$(cd "$(dirname "$PYROJAVA")" && pwd)
-LIB=$build/agent/glibc/libasyncProfiler.so
-[ -f "$LIB" ] || { echo "agent not built at $LIB"; exit 1; }
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_find_agent
 command -v python3 >/dev/null || { echo "python3 is needed to read jfr print --json"; exit 1; }
-JDK17=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
-[ -n "$JDK17" ] || { echo "JDK 17 not found under /usr/lib/jvm"; exit 1; }
-JDKS="$JDK17 $(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)"
+pj_find_jdks
 
-work=$(mktemp -d) || exit 1
+pj_workdir
 jvm=""
-cleanup() {
-	[ -n "$jvm" ] && kill -9 "$jvm" 2>/dev/null
-	rm -rf "$work"
-	[ -n "$jvm" ] && rm -f "/tmp/.java_pid$jvm"
-}
-trap cleanup EXIT INT TERM
-
-failures=0
-pass() { echo "ok   - $1"; }
-fail() {
-	echo "FAIL - $1"
-	failures=$((failures + 1))
-	sed 's/^/     | /' "$work/agent.log" "$work/jvm.log" "$work/err" 2>/dev/null | head -n 20
-}
-
-# Waits until the JVM has run for CS more centiseconds of CPU (60 s safety net).
-wait_cpu() {
-	start=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
-	for _ in $(seq 600); do
-		now=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
-		[ $((now - start)) -ge "$2" ] && return 0
-		sleep 0.1
-	done
-}
+trap pj_jvm_cleanup EXIT INT TERM
+# Every check runs; the script fails at the end if any did.
+pj_counting_fail 20 "$work/agent.log" "$work/jvm.log" "$work/err"
 
 # hot() calls small() in a loop; small's chained divisions make it carry
 # most of the CPU. The warm-up calls hot() 20000 times under -Xbatch
@@ -123,14 +100,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 # over X T: X > T.
 over() { awk -v x="$1" -v t="$2" 'BEGIN { exit !(x > t) }'; }
 
-stop_jvm() {
-	[ -n "$jvm" ] || return 0
-	kill -9 "$jvm" 2>/dev/null
-	wait "$jvm" 2>/dev/null
-	rm -f "/tmp/.java_pid$jvm"
-	jvm=""
-}
-
 # profile JDK LABEL JAVA-OPTIONS...: runs the workload warmed up, records
 # ~1.5 s of CPU at 1 ms plus wall and allocation samples, and leaves the counts in
 # $work/counts and the agent's "Frame types" line in $work/typed.
@@ -149,14 +118,14 @@ profile() {
 		"$@" -cp "$work" FrameTypes >"$work/jvm.log" 2>&1 &
 	jvm=$!
 	for _ in $(seq 600); do grep -q ready "$work/jvm.log" && break; sleep 0.1; done
-	grep -q ready "$work/jvm.log" || { fail "$label: the workload did not warm up"; stop_jvm; return 1; }
+	grep -q ready "$work/jvm.log" || { fail "$label: the workload did not warm up"; pj_stop_jvm; return 1; }
 	"$PYROJAVA" attach "$jvm" load "$LIB" true \
 		"start,event=itimer,interval=1ms,wall=10ms,alloc=64k,jfr,file=$work/rec.jfr,log=$work/agent.log" \
-		>"$work/out" 2>"$work/err" || { fail "$label: start"; stop_jvm; return 1; }
-	wait_cpu "$jvm" 150
+		>"$work/out" 2>"$work/err" || { fail "$label: start"; pj_stop_jvm; return 1; }
+	wait_cpu "$jvm" 150 60
 	"$PYROJAVA" attach "$jvm" load "$LIB" true "stop,log=$work/agent.log" >"$work/out" 2>"$work/err" ||
-		{ fail "$label: stop"; stop_jvm; return 1; }
-	stop_jvm
+		{ fail "$label: stop"; pj_stop_jvm; return 1; }
+	pj_stop_jvm
 	if ls "$work"/hs_err* >/dev/null 2>&1; then
 		fail "$label: the JVM crashed"
 		return 1
@@ -260,8 +229,4 @@ for JDK in $JDKS; do
 	fi
 done
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures frame type checks failed"
-	exit 1
-fi
-echo "all frame type checks passed"
+pj_report "frame type"

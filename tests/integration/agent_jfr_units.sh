@@ -15,11 +15,8 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
-pj_find_jdk
-JDKS="$JDK $(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)"
-build=$(cd "$(dirname "$PYROJAVA")" && pwd)
-LIB=$build/agent/glibc/libasyncProfiler.so
-[ -f "$LIB" ] || { echo "FAIL: agent not built at $LIB"; exit 1; }
+pj_find_jdks
+pj_find_agent
 pj_workdir
 
 cat >"$work/Units.java" <<'JAVA'

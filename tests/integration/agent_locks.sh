@@ -17,22 +17,14 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
-pj_find_jdk
-JDK17=$JDK
-JDKS="$JDK17 $(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)"
-build=$(cd "$(dirname "$PYROJAVA")" && pwd)
+pj_find_jdks
+pj_find_agent
 ASPROF=$build/bin/asprof
-LIB=$build/agent/glibc/libasyncProfiler.so
 [ -x "$ASPROF" ] || { echo "FAIL: asprof not built at $ASPROF"; exit 1; }
-[ -f "$LIB" ] || { echo "FAIL: agent not built at $LIB"; exit 1; }
 
 pj_workdir
 jvm=
-cleanup() {
-	[ -n "$jvm" ] && rm -f "/tmp/.java_pid$jvm" /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm"
-	pj_cleanup
-}
-trap cleanup EXIT
+trap pj_jvm_cleanup EXIT
 
 cat >"$work/Locks.java" <<'JAVA'
 import java.io.File;

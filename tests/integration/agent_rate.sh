@@ -15,8 +15,7 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 . "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
-LIB=$(cd "$(dirname "$PYROJAVA")" && pwd)/agent/glibc/libasyncProfiler.so
-[ -f "$LIB" ] || { echo "FAIL: agent not built at $LIB"; exit 1; }
+pj_find_agent
 pj_find_jdk
 pj_workdir
 pj_compile_ratio "$work/cls"

@@ -20,6 +20,23 @@ pj_find_jdk() {
 	[ -x "$JDK/bin/java" ] || { echo "FAIL: no JDK 17 under /usr/lib/jvm"; exit 1; }
 }
 
+# Sets JDK and JDK17 to the installed JDK 17 (or exits failing) and JDKS to
+# it followed by Temurin 25 when that is installed: the JDKs the agent
+# scripts run their workloads under.
+pj_find_jdks() {
+	pj_find_jdk
+	JDK17=$JDK
+	JDKS="$JDK17 $(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)"
+}
+
+# Sets build to the directory of $PYROJAVA and LIB to the glibc agent built
+# there, or exits failing.
+pj_find_agent() {
+	build=$(cd "$(dirname "$PYROJAVA")" && pwd)
+	LIB=$build/agent/glibc/libasyncProfiler.so
+	[ -f "$LIB" ] || { echo "FAIL: agent not built at $LIB"; exit 1; }
+}
+
 # Creates the scratch directory $work and a trap that kills every PID in
 # $pids and removes $work on exit. With a name prefix $1 the directory is
 # made under /var/tmp and world-readable, so that a JVM with a private /tmp
@@ -38,6 +55,65 @@ pj_workdir() {
 pj_cleanup() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
 	rm -rf "$work"
+}
+
+# Trap for the agent scripts, which run one JVM at a time with its PID in
+# $jvm: kills it and removes the attach files it left in /tmp, then what
+# pj_cleanup removes.
+pj_jvm_cleanup() {
+	if [ -n "${jvm:-}" ]; then
+		kill -9 "$jvm" 2>/dev/null
+		rm -f "/tmp/.java_pid$jvm" /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm"
+	fi
+	pj_cleanup
+}
+
+# Kills the JVM $jvm (if any), reaps it and removes its attach socket.
+pj_stop_jvm() {
+	[ -n "${jvm:-}" ] || return 0
+	kill -9 "$jvm" 2>/dev/null
+	wait "$jvm" 2>/dev/null
+	rm -f "/tmp/.java_pid$jvm"
+	jvm=""
+}
+
+# Waits until process $1 has used $2 more centiseconds of CPU (user +
+# system), so that a sampling window holds samples however busy the machine
+# is; gives up after $3 s (default 30) and returns at once when the process
+# is gone.
+wait_cpu() {
+	start=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	for _ in $(seq $((${3:-30} * 10))); do
+		now=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 0
+		[ $((now - start)) -ge "$2" ] && return 0
+		sleep 0.1
+	done
+}
+
+# Counting checks, for scripts that run every check and report at the end:
+# after `pj_counting_fail N FILE...`, pass() prints an ok line and fail()
+# prints a FAIL line followed by the first N lines of the FILEs (paths
+# without spaces), counts the failure and returns; pj_report WHAT then exits
+# failing if any check failed.
+pass() { echo "ok   - $1"; }
+pj_counting_fail() {
+	failures=0
+	pj_fail_lines=$1
+	shift
+	pj_fail_files=$*
+	fail() {
+		echo "FAIL - $1"
+		failures=$((failures + 1))
+		# shellcheck disable=SC2086 # a list of paths
+		sed 's/^/     | /' $pj_fail_files 2>/dev/null | head -n "$pj_fail_lines"
+	}
+}
+pj_report() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures $1 checks failed"
+		exit 1
+	fi
+	echo "all $1 checks passed"
 }
 
 fail() {
