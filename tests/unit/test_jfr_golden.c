@@ -19,30 +19,12 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
-#include "profile/gunzip.h"
 #include "profile/jfr_pprof.h"
+#include "read_gz.h"
 
 #define GOLDEN_DIR PJ_TESTDATA_DIR "/jfr-parser"
 #define EXPECTED_SUFFIX "_expected_collapsed.txt.gz"
-#define MAX_FILE ((size_t)1 << 31)
 #define MAX_CASES 64
-
-static void read_gz(const char *path, pj_buf *out)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	pj_buf raw = PJ_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pj_buf_append(&raw, chunk, n);
-	fclose(f);
-	char *err = NULL;
-	if (!gunzip_buf((const uint8_t *)raw.data, raw.len, MAX_FILE, out, &err))
-		fail_msg("%s: %s", path, err);
-	pj_buf_free(&raw);
-}
 
 /* The single tick frequency of all chunks (the test data never mixes them). */
 static int64_t ticks_per_second(const pj_buf *jfr)

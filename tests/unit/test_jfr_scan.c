@@ -19,26 +19,9 @@
 #include "base/buf.h"
 #include "jfr_recording.h"
 #include "jfr_scan_check.h"
-#include "profile/gunzip.h"
+#include "read_gz.h"
 
 #define GOLDEN_DIR PJ_TESTDATA_DIR "/jfr-parser"
-
-static void read_gz(const char *path, pj_buf *out)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	pj_buf raw = PJ_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pj_buf_append(&raw, chunk, n);
-	fclose(f);
-	char *err = NULL;
-	if (!gunzip_buf((const uint8_t *)raw.data, raw.len, (size_t)1 << 31, out, &err))
-		fail_msg("%s: %s", path, err);
-	pj_buf_free(&raw);
-}
 
 static jfr_scan_check check(const pj_buf *file, const char *what)
 {
