@@ -12,19 +12,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include "burn_cpu.h"
 #include "cost.h"
 #include "engine.h"
-
-static volatile uint64_t sink;
-
-/* Burns CPU until the thread's CPU clock has advanced by at least `ns`. */
-static void burn(uint64_t ns)
-{
-	uint64_t start = ag_cost_thread_cpu();
-	while (ag_cost_thread_cpu() - start < ns)
-		for (int i = 0; i < 1000; i++)
-			sink += (uint64_t)i * 31u ^ (sink >> 3);
-}
 
 static int reset(void **state)
 {

@@ -10,30 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <time.h>
 
+#include "burn_cpu.h"
 #include "cpu_credit.h"
 #include "storage.h"
 
 #define MS 1000000ull
-
-static volatile uint64_t sink;
-
-static uint64_t thread_cpu(void)
-{
-	struct timespec ts;
-	assert_int_equal(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts), 0);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Burns at least `ns` of this thread's CPU, overshooting by a few us at most. */
-static void burn(uint64_t ns)
-{
-	uint64_t start = thread_cpu();
-	while (thread_cpu() - start < ns)
-		for (int i = 0; i < 100; i++)
-			sink += (uint64_t)i * 31u ^ (sink >> 3);
-}
 
 static void test_counts_follow_the_thread_cpu_clock(void **state)
 {
