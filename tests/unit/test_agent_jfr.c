@@ -126,6 +126,14 @@ static void count_events(jfr_reader *r, const char *cls_name, int want)
 		fail_msg("%s: %d events, want %d", cls_name, n, want);
 }
 
+/* A reader of the recording, in its first (and only) chunk. */
+static jfr_reader *open_chunk(const recording *rec)
+{
+	jfr_reader *r = jfr_reader_new(rec->data, rec->len);
+	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	return r;
+}
+
 static void test_events_by_type(void **state)
 {
 	recording *rec = *state;
@@ -138,8 +146,7 @@ static void test_events_by_type(void **state)
 		{"jdk.JavaMonitorEnter", 1}, {"jdk.ThreadPark", 2},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		jfr_reader *r = jfr_reader_new(rec->data, rec->len);
-		assert_int_equal(jfr_reader_next_chunk(r), 1);
+		jfr_reader *r = open_chunk(rec);
 		count_events(r, want[i].cls, want[i].n);
 		assert_int_equal(jfr_reader_next_chunk(r), 0);
 		jfr_reader_free(r);
@@ -149,8 +156,7 @@ static void test_events_by_type(void **state)
 static void test_event_setting_names_the_engine(void **state)
 {
 	recording *rec = *state;
-	jfr_reader *r = jfr_reader_new(rec->data, rec->len);
-	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	jfr_reader *r = open_chunk(rec);
 	int32_t cls = jfr_reader_class(r, "jdk.ActiveSetting");
 	int32_t fname = jfr_reader_field(r, cls, "name"), fvalue = jfr_reader_field(r, cls, "value");
 	assert_true(cls >= 0 && fname >= 0 && fvalue >= 0);
@@ -178,8 +184,7 @@ static void test_event_setting_names_the_engine(void **state)
 static void test_park_fields_follow_the_jdk(void **state)
 {
 	recording *rec = *state;
-	jfr_reader *r = jfr_reader_new(rec->data, rec->len);
-	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	jfr_reader *r = open_chunk(rec);
 	int32_t cls = jfr_reader_class(r, "jdk.ThreadPark");
 	int32_t fdur = jfr_reader_field(r, cls, "duration"), fclass = jfr_reader_field(r, cls, "parkedClass");
 	int32_t ftimeout = jfr_reader_field(r, cls, "timeout"), funtil = jfr_reader_field(r, cls, "until");
@@ -469,8 +474,7 @@ static void test_fields_declare_their_units(void **state)
 	free_meta(&m);
 	/* pyrojava's reader takes the same units. */
 	recording *rec = *state;
-	jfr_reader *r = jfr_reader_new(rec->data, rec->len);
-	assert_int_equal(jfr_reader_next_chunk(r), 1);
+	jfr_reader *r = open_chunk(rec);
 	int32_t park = jfr_reader_class(r, "jdk.ThreadPark"), lock = jfr_reader_class(r, "jdk.JavaMonitorEnter");
 	assert_int_equal(jfr_reader_field_timespan(r, park, jfr_reader_field(r, park, "timeout")), JFR_TIMESPAN_NANOSECONDS);
 	assert_int_equal(jfr_reader_field_timespan(r, park, jfr_reader_field(r, park, "duration")), JFR_TIMESPAN_TICKS);
