@@ -20,17 +20,11 @@
 #   bench/agent.sh [BUILD_DIR] [ROUNDS] [SECONDS]     (defaults: build 11 3)
 set -eu
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+# shellcheck source=SCRIPTDIR/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+pj_bench_setup "${1:-}"
 rounds=${2:-11}
 seconds=${3:-3}
-lib=$build/agent/glibc/libasyncProfiler.so
-jdk=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
-[ -f "$lib" ] || { echo "bench/agent.sh: $lib not built" >&2; exit 1; }
-[ -x "$jdk/bin/java" ] || { echo "bench/agent.sh: no JDK 17 under /usr/lib/jvm" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
 # Two threads run operations for 1 s of warm-up (JIT compilation, the
 # agent's start) and then for the measured window, counted per thread.
 cat >"$work/Work.java" <<'EOF'
@@ -68,7 +62,7 @@ public class Work {
     }
 }
 EOF
-"$jdk/bin/javac" -d "$work" "$work/Work.java"
+pj_bench_javac "$work/Work.java"
 
 defaults=start,quiet,event=itimer,interval=10ms,alloc=512k,lock=10ms,jfr,file=$work/a.jfr
 run() { # config round: writes $work/<config>.<round>.out

@@ -8,16 +8,11 @@
 #   bench/agent_frame_types.sh [BUILD_DIR] [SECONDS]
 set -eu
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
-seconds=${2:-6}
-lib=$build/agent/glibc/libasyncProfiler.so
-jdk=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)
-[ -f "$lib" ] || { echo "bench/agent_frame_types.sh: $lib not built" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 command -v perf >/dev/null || { echo "bench/agent_frame_types.sh: perf is needed" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+pj_bench_setup "${1:-}"
+seconds=${2:-6}
 {
 	echo "public class Deep { static volatile long sink;"
 	for i in $(seq 0 48); do echo "static long m$i(int n) { return m$((i + 1))(n) + $i; }"; done
@@ -25,7 +20,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 	echo "public static void main(String[] a) { long end = System.currentTimeMillis() + Long.parseLong(a[0]) * 1000;"
 	echo "while (System.currentTimeMillis() < end) sink += m0(2000); } }"
 } >"$work/Deep.java"
-"$jdk/bin/javac" -d "$work" "$work/Deep.java"
+pj_bench_javac "$work/Deep.java"
 
 perf record -q -F 10000 -o "$work/perf.data" -- "$jdk/bin/java" \
 	-agentpath:"$lib"=start,event=cpu,interval=100us,jfr,file="$work/d.jfr" \

@@ -9,16 +9,11 @@
 #   bench/agent_frame_types_jfr.sh [BUILD_DIR] [SECONDS] [JDK_HOME]
 set -eu
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+# shellcheck source=SCRIPTDIR/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+pj_bench_setup "${1:-}"
 seconds=${2:-8}
-jdk=${3:-$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)}
-jdk17=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)
-lib=$build/agent/glibc/libasyncProfiler.so
-[ -f "$lib" ] || { echo "bench/agent_frame_types_jfr.sh: $lib not built" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+jdk=${3:-$jdk17}
 cat >"$work/Mixed.java" <<'JAVA'
 import java.lang.reflect.Method;
 import java.util.*;
@@ -47,7 +42,7 @@ public class Mixed {
     }
 }
 JAVA
-"$jdk17/bin/javac" --release 11 -d "$work" "$work/Mixed.java"
+pj_bench_javac "$work/Mixed.java"
 "$jdk/bin/java" -XX:StartFlightRecording=filename="$work/jdk.jfr",settings=profile \
 	-agentpath:"$lib"=start,event=itimer,interval=2ms,file="$work/agent.jfr",jfr \
 	-cp "$work" Mixed "$seconds" >"$work/out.log" 2>&1

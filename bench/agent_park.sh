@@ -15,16 +15,11 @@
 #   bench/agent_park.sh [BUILD_DIR] [RUNS] [SECONDS]
 set -eu
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+# shellcheck source=SCRIPTDIR/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+pj_bench_setup "${1:-}"
 runs=${2:-5}
 seconds=${3:-3}
-lib=$build/agent/glibc/libasyncProfiler.so
-jdk=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -n 1)
-[ -f "$lib" ] || { echo "bench/agent_park.sh: $lib not built" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
 cat >"$work/Permit.java" <<'JAVA'
 import java.util.concurrent.locks.LockSupport;
 public class Permit {
@@ -46,7 +41,7 @@ public class Permit {
     }
 }
 JAVA
-"$jdk/bin/javac" -d "$work" "$work/Permit.java"
+pj_bench_javac "$work/Permit.java"
 
 run() { # config -> ns per unpark+park
 	case $1 in
