@@ -23,8 +23,6 @@ void JNICALL ag_alloc_sampled(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobj
 	(void)jvmti, (void)jni, (void)thread, (void)object;
 	if (!atomic_load(&running))
 		return;
-	ag_frame frames[AG_JVMTI_DEPTH];
-	uint32_t n = ag_java_stack(frames);
 	ag_event ev = {
 		.ticks = ag_ticks(),
 		.kind = AG_EV_ALLOC_IN_TLAB,
@@ -33,7 +31,7 @@ void JNICALL ag_alloc_sampled(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobj
 		.value = (uint64_t)size,
 		.weight = (uint64_t)(size > interval ? size : interval),
 	};
-	ag_record_current(&ev, frames, n);
+	ag_record_java(&ev);
 }
 
 static bool alloc_start(const ag_engine_config *cfg, char *err, size_t errlen)

@@ -43,8 +43,6 @@ void JNICALL ag_lock_contended_entered(jvmtiEnv *jvmti, JNIEnv *jni, jthread thr
 	if (!atomic_load(&running) || start < atomic_load(&session_start) || wait < (uint64_t)threshold)
 		return;
 	jclass cls = (*jni)->GetObjectClass(jni, object);
-	ag_frame frames[AG_JVMTI_DEPTH];
-	uint32_t n = ag_java_stack(frames);
 	ag_event ev = {
 		.ticks = start,
 		.kind = AG_EV_LOCK,
@@ -54,7 +52,7 @@ void JNICALL ag_lock_contended_entered(jvmtiEnv *jvmti, JNIEnv *jni, jthread thr
 	};
 	if (cls)
 		(*jni)->DeleteLocalRef(jni, cls);
-	ag_record_current(&ev, frames, n);
+	ag_record_java(&ev);
 }
 
 static bool lock_start(const ag_engine_config *cfg, char *err, size_t errlen)

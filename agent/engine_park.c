@@ -34,8 +34,8 @@
  * callers follow the new binding.
  *
  * Recording (parks of at least the threshold only) calls JNI and JVMTI but
- * no Java code, so it cannot park again. Its two 16 KB frame arrays (here
- * and in ag_java_stack) fit in the 80 KB of stack HotSpot's native wrapper
+ * no Java code, so it cannot park again. Its two 16 KB frame arrays (in
+ * ag_record_java) fit in the 80 KB of stack HotSpot's native wrapper
  * guarantees free before calling a native (StackShadowPages, 20 pages on
  * JDK 17 and 25 x86_64).
  */
@@ -87,8 +87,6 @@ static void record(JNIEnv *jni, uint64_t start, uint64_t took, jboolean absolute
 		blocker = (*jni)->GetObjectField(jni, self, blocker_field);
 	if (blocker)
 		cls = (*jni)->GetObjectClass(jni, blocker);
-	ag_frame frames[AG_JVMTI_DEPTH];
-	uint32_t n = ag_java_stack(frames);
 	ag_event ev = {
 		.ticks = start,
 		.kind = AG_EV_PARK,
@@ -98,7 +96,7 @@ static void record(JNIEnv *jni, uint64_t start, uint64_t took, jboolean absolute
 		.state = time == 0 ? AG_PARK_FOREVER : absolute ? AG_PARK_UNTIL : AG_PARK_TIMEOUT,
 		.weight = (uint64_t)time,
 	};
-	ag_record_current(&ev, frames, n);
+	ag_record_java(&ev);
 	if (cls)
 		(*jni)->DeleteLocalRef(jni, cls);
 	if (blocker)

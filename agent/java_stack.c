@@ -6,7 +6,8 @@
 #include "sampler.h"
 #include "vm.h"
 
-uint32_t ag_java_stack(ag_frame *frames)
+/* Fills frames[AG_JVMTI_DEPTH] top first; returns the frame count. */
+static uint32_t java_stack(ag_frame *frames)
 {
 	jvmtiFrameInfo info[AG_JVMTI_DEPTH];
 	jint n = 0;
@@ -24,8 +25,10 @@ uint32_t ag_java_stack(ag_frame *frames)
 	return (uint32_t)n;
 }
 
-void ag_record_current(ag_event *ev, const ag_frame *frames, uint32_t n)
+void ag_record_java(ag_event *ev)
 {
+	ag_frame frames[AG_JVMTI_DEPTH];
+	uint32_t n = java_stack(frames);
 	ev->tid = ag_gettid();
 	if (ag_jvm.bridge_ok)
 		ag_sampler_note_thread(ev->tid, pthread_getspecific(ag_jvm.thread_key));

@@ -12,10 +12,11 @@
 
 #define AG_JVMTI_DEPTH 1024
 
-/* Fills frames[AG_JVMTI_DEPTH] top first; returns the frame count. */
-uint32_t ag_java_stack(ag_frame *frames);
-
-/* Records `ev` (ticks, kind and values set) for the current thread. */
-void ag_record_current(ag_event *ev, const ag_frame *frames, uint32_t n);
+/*
+ * Records `ev` (ticks, kind and values set) for the current thread, with
+ * the thread's Java stack. Uses two arrays of AG_JVMTI_DEPTH frames (16 KB
+ * each) on the stack.
+ */
+void ag_record_java(ag_event *ev);
 
 #endif
