@@ -9,6 +9,7 @@
  */
 #include "components/pyroscope_receive_http.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,8 +332,12 @@ static pj_http_server *start_server(receive_state *r, const pj_value *http, char
 	char *addr = strchr(host, ':') ? pj_asprintf("[%s]:%lld", host, (long long)pj_arg_int(http, "listen_port"))
 				       : pj_asprintf("%s:%lld", host, (long long)pj_arg_int(http, "listen_port"));
 	r->max_body = (size_t)pj_arg_int(http, "max_request_body_bytes");
+	int64_t limit = pj_arg_int(http, "conn_limit");
 	pj_http_server_opts o = {.listen_addr = addr, .max_body_bytes = r->max_body,
-		.log_component = pj_component_id(r->self)};
+		.log_component = pj_component_id(r->self),
+		.conn_limit = limit > 0 && limit < UINT_MAX ? (unsigned)limit : 0,
+		.idle_timeout_ns = pj_arg_int(http, "server_idle_timeout"),
+		.read_timeout_ns = pj_arg_int(http, "server_read_timeout")};
 	pj_http_server *s = pj_http_server_new(&o);
 	free(addr);
 	pj_http_route_add(s, "POST", PJ_PUSH_PATH, PJ_HTTP_EXACT, handle_push, r);

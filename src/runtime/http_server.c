@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -34,6 +36,9 @@ struct pj_http_server {
 	char *listen_addr;
 	size_t max_body;
 	unsigned threads;
+	unsigned conn_limit;
+	unsigned idle_timeout_s;
+	unsigned read_timeout_s; /* 0: none */
 	char *log_component;
 	struct MHD_Daemon *daemon;
 	int port;
@@ -48,7 +53,24 @@ struct pj_http_server {
 typedef struct request_state {
 	pj_buf body;
 	bool too_large;
+	int64_t read_deadline_ns; /* CLOCK_MONOTONIC; 0: none */
 } request_state;
+
+/* Whole seconds for libmicrohttpd's timeouts, rounded up; `none` for 0 or less. */
+static unsigned timeout_seconds(int64_t ns, unsigned none)
+{
+	if (ns <= 0)
+		return none;
+	int64_t s = (ns + 999999999) / 1000000000;
+	return s > UINT_MAX ? UINT_MAX : (unsigned)s;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 pj_http_server *pj_http_server_new(const pj_http_server_opts *opts)
 {
@@ -56,6 +78,12 @@ pj_http_server *pj_http_server_new(const pj_http_server_opts *opts)
 	s->listen_addr = pj_strdup(opts->listen_addr ? opts->listen_addr : "127.0.0.1:12345");
 	s->max_body = opts->max_body_bytes ? opts->max_body_bytes : DEFAULT_MAX_BODY;
 	s->threads = opts->threads ? opts->threads : DEFAULT_THREADS;
+	s->conn_limit = opts->conn_limit;
+	/* libmicrohttpd shares the limit out among its threads and wants one connection each at least. */
+	if (s->conn_limit && s->threads > s->conn_limit)
+		s->threads = s->conn_limit;
+	s->idle_timeout_s = timeout_seconds(opts->idle_timeout_ns, IDLE_TIMEOUT_SECONDS);
+	s->read_timeout_s = timeout_seconds(opts->read_timeout_ns, 0);
 	s->log_component = opts->log_component ? pj_strdup(opts->log_component) : NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
@@ -339,7 +367,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->too_large = true;
 			return send_text(conn, 413, "http: request body too large\n");
 		}
+		if (s->read_timeout_s) {
+			/* A client that stops sending is closed by the connection's own timeout; one that
+			 * trickles bytes, by the deadline. */
+			st->read_deadline_ns = monotonic_ns() + (int64_t)s->read_timeout_s * 1000000000;
+			MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						  s->read_timeout_s < s->idle_timeout_s ? s->read_timeout_s
+											 : s->idle_timeout_s);
+		}
 		return MHD_YES;
+	}
+	if (st->read_deadline_ns && monotonic_ns() > st->read_deadline_ns) {
+		if (pj_log_enabled(PJ_LOG_DEBUG))
+			pj_log(PJ_LOG_DEBUG, s->log_component, "request body not read within the read timeout",
+			       "addr", s->bound, "path", url, NULL);
+		return MHD_NO; /* closes the connection */
 	}
 	if (*upload_data_size > 0) {
 		if (!st->too_large && *upload_data_size <= s->max_body - st->body.len) {
@@ -352,6 +394,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->read_deadline_ns) /* read: back to the idle timeout for keep-alive */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, s->idle_timeout_s);
 	if (st->too_large)
 		return send_text(conn, 413, "http: request body too large\n");
 	return dispatch(s, conn, url, method, st);
@@ -394,14 +438,18 @@ bool pj_http_server_start(pj_http_server *s, char **err)
 		return false;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
-	struct MHD_OptionItem opts[] = {
+	struct MHD_OptionItem opts[8] = {
 		{MHD_OPTION_LISTEN_SOCKET, fd, NULL},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_error, s},
-		{MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_SECONDS, NULL},
-		{s->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, s->threads, NULL},
-		{MHD_OPTION_END, 0, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, s->idle_timeout_s, NULL},
 	};
+	size_t n = 4;
+	if (s->conn_limit)
+		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->conn_limit, NULL};
+	if (s->threads > 1)
+		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, s->threads, NULL};
+	opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
 				     MHD_OPTION_END);
 	if (s->daemon == NULL) {

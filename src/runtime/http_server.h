@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -56,6 +57,12 @@ typedef struct pj_http_server_opts {
 	size_t max_body_bytes; /* larger request bodies get 413; 0 = 16 MiB */
 	unsigned threads; /* worker threads; 0 = 4 */
 	const char *log_component; /* component ID for server log lines, or NULL */
+	unsigned conn_limit; /* most connections open at once, more are closed at accept; 0 = no own limit */
+	/* A connection with nothing to read or write for this long is closed; 0 = 300 s. Whole seconds. */
+	int64_t idle_timeout_ns;
+	/* A request's body must have arrived this long after its headers, else the connection is
+	 * closed; 0 = no limit. Whole seconds, at least one. */
+	int64_t read_timeout_ns;
 } pj_http_server_opts;
 
 pj_http_server *pj_http_server_new(const pj_http_server_opts *opts);

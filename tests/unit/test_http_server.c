@@ -5,10 +5,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "runtime/http_api.h"
@@ -418,6 +423,119 @@ static void test_parallel_clients(void **state)
 	pj_metrics_free(metrics);
 }
 
+/* A raw TCP connection to the server, for what a well-behaved client like libcurl won't do. */
+static int raw_connect(pj_http_server *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)pj_http_server_port(s))};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+static void raw_send(int fd, const char *text)
+{
+	size_t len = strlen(text);
+	assert_int_equal(send(fd, text, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/*
+ * Reads what the server sends until it closes the connection or `ms` pass
+ * with nothing to read. True when it closed; the bytes it sent are in `got`.
+ */
+static bool raw_closed_within(int fd, int ms, pj_buf *got)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, ms);
+		if (r == 0)
+			return false;
+		assert_true(r > 0);
+		char buf[512];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return true;
+		pj_buf_append(got, buf, (size_t)n);
+	}
+}
+
+static void test_read_timeout_closes_slow_uploads(void **state)
+{
+	(void)state;
+	pj_http_server *s = pj_http_server_new(&(pj_http_server_opts){
+		.listen_addr = "127.0.0.1:0", .read_timeout_ns = 1000000000, .idle_timeout_ns = 60000000000});
+	char *err = NULL;
+	if (!pj_http_server_start(s, &err))
+		fail_msg("start: %s", err);
+	pj_http_route_add(s, "POST", "/echo", PJ_HTTP_EXACT, echo, "e");
+
+	/* A body that stops halfway: closed by the read timeout, not the 60 s idle timeout. */
+	int fd = raw_connect(s);
+	raw_send(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789");
+	pj_buf got = PJ_BUF_INIT;
+	assert_true(raw_closed_within(fd, 20000, &got));
+	assert_null(strstr(pj_buf_cstr(&got), "202"));
+	close(fd);
+
+	/* A body trickled a byte at a time keeps the connection active but misses the deadline. */
+	fd = raw_connect(s);
+	raw_send(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n");
+	bool closed = false;
+	for (int i = 0; i < 1000 && !closed; i++) {
+		if (send(fd, "x", 1, MSG_NOSIGNAL) != 1)
+			closed = true; /* the server has closed: the send failed */
+		else
+			closed = raw_closed_within(fd, 100, &got);
+	}
+	assert_true(closed);
+	assert_null(strstr(pj_buf_cstr(&got), "202"));
+	close(fd);
+
+	/* A prompt request still gets its answer, and the connection stays open for the next. */
+	fd = raw_connect(s);
+	raw_send(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
+	pj_buf_reset(&got);
+	assert_false(raw_closed_within(fd, 1500, &got));
+	assert_non_null(strstr(pj_buf_cstr(&got), "HTTP/1.1 202"));
+	close(fd);
+	pj_buf_free(&got);
+	pj_http_server_free(s);
+}
+
+static void test_conn_limit(void **state)
+{
+	(void)state;
+	pj_http_server *s = pj_http_server_new(&(pj_http_server_opts){.listen_addr = "127.0.0.1:0", .conn_limit = 1});
+	char *err = NULL;
+	if (!pj_http_server_start(s, &err))
+		fail_msg("start: %s", err);
+	pj_http_route_add(s, "POST", "/echo", PJ_HTTP_EXACT, echo, "e");
+	const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok";
+
+	int first = raw_connect(s);
+	raw_send(first, req);
+	pj_buf got = PJ_BUF_INIT;
+	assert_false(raw_closed_within(first, 1500, &got));
+	assert_non_null(strstr(pj_buf_cstr(&got), "HTTP/1.1 202"));
+
+	/* While the first connection is open a second one waits, unanswered, as behind Go's
+	 * LimitListener (Alloy's); once the first is gone it is served. */
+	int second = raw_connect(s);
+	raw_send(second, req);
+	pj_buf_reset(&got);
+	assert_false(raw_closed_within(second, 1000, &got));
+	assert_int_equal(got.len, 0);
+	close(first);
+	for (int i = 0; i < 200 && !strstr(pj_buf_cstr(&got), "HTTP/1.1 202"); i++)
+		if (raw_closed_within(second, 100, &got))
+			break;
+	assert_non_null(strstr(pj_buf_cstr(&got), "HTTP/1.1 202"));
+	close(second);
+	pj_buf_free(&got);
+	pj_http_server_free(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -447,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_listen_errors_are_clear),
 		cmocka_unit_test(test_ipv6_two_servers_and_restart),
 		cmocka_unit_test(test_parallel_clients),
+		cmocka_unit_test(test_read_timeout_closes_slow_uploads),
+		cmocka_unit_test(test_conn_limit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
