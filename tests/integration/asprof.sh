@@ -5,23 +5,16 @@
 # to stdout, both files are removed, and exit codes follow asprof's.
 set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
+: "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 ASPROF=$(dirname "$PYROJAVA")/bin/asprof
 [ -x "$ASPROF" ] || { echo "asprof not built at $ASPROF"; exit 1; }
-JDK17=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
-[ -n "$JDK17" ] || { echo "JDK 17 not found under /usr/lib/jvm"; exit 1; }
 
-work=$(mktemp -d) || exit 1
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_find_jdks
+pj_workdir
 jvm=""
-cleanup() {
-	[ -n "$jvm" ] && kill -9 "$jvm" 2>/dev/null
-	rm -rf "$work"
-	[ -n "$jvm" ] && rm -f /tmp/asprof-log.*."$jvm" /tmp/asprof.*."$jvm" "/tmp/.java_pid$jvm"
-}
-trap cleanup EXIT INT TERM
-
-failures=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; failures=$((failures + 1)); sed 's/^/     | /' "$work/out" "$work/err" | head -n 10; }
+trap pj_jvm_cleanup EXIT INT TERM
+pj_counting_fail 10 "$work/out" "$work/err"
 
 # A stand-in libasyncProfiler.so: logs the options to log=, writes them to
 # file=, and answers 200 (a command error) for event=fail.
@@ -155,8 +148,4 @@ fi
 run version
 if [ $? -eq 0 ] && grep -q "pyrojava" "$work/out"; then pass "version"; else fail "version"; fi
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures asprof checks failed"
-	exit 1
-fi
-echo "all asprof checks passed"
+pj_report asprof

@@ -10,27 +10,14 @@ set -u
 : "${PYROJAVA:?PYROJAVA must point at the pyrojava binary}"
 : "${PJ_SOURCE_DIR:?PJ_SOURCE_DIR must point at the source tree}"
 
-JDK17=$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)
+. "$PJ_SOURCE_DIR/tests/integration/lib/common.sh"
+pj_find_jdks
 JDK25=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1)
-[ -n "$JDK17" ] || { echo "JDK 17 not found under /usr/lib/jvm"; exit 1; }
 
 # Not under /tmp: the namespaced JVM gets a private /tmp but must see these files.
-work=$(mktemp -d -p /var/tmp pyrojava-attach.XXXXXX) || exit 1
-chmod 755 "$work"
-pids=""
-cleanup() {
-	# A killed JVM leaves its socket behind; remove the ones of our JVMs.
-	for p in $pids; do
-		kill -9 "$p" 2>/dev/null
-		rm -f "/tmp/.java_pid$p"
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-failures=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; failures=$((failures + 1)); }
+pj_workdir pyrojava-attach
+trap pj_cleanup EXIT INT TERM
+pj_counting_fail 0
 
 # check NAME EXPECTED_RC GREP_PATTERN pyrojava-args...: runs pyrojava attach,
 # compares the exit status and greps stdout+stderr.
@@ -288,8 +275,4 @@ if $is_root; then
 	check "userns JVM sees itself as root" 0 "^user.name=root" "$us_jvm" properties
 fi
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures attach checks failed"
-	exit 1
-fi
-echo "all attach checks passed"
+pj_report attach

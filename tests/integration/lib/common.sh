@@ -53,7 +53,11 @@ pj_workdir() {
 }
 
 pj_cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	# A killed JVM leaves its attach socket behind.
+	for p in $pids; do
+		kill -9 "$p" 2>/dev/null
+		rm -f "/tmp/.java_pid$p"
+	done
 	rm -rf "$work"
 }
 
