@@ -411,7 +411,30 @@ bool jfr_reader_decode_many(jfr_reader *r, int32_t cls, size_t pos, size_t end, 
 		const uint8_t *d = r->data;
 		size_t lim = r->chunk_end, keep = nout < c->nfields ? nout : c->nfields;
 		uint32_t rest = c->nfields - (uint32_t)keep;
-		for (uint64_t j = 0; j < count; j++) {
+		/* Elements that end at least 9 bytes per varint before the chunk
+		 * end can be read a word at a time with no check: the same values
+		 * the checked loop below gets (it too reads up to the chunk end). */
+		uint64_t unchecked = c->nfields ? (lim - pos) / 9 / c->nfields : 0;
+		uint64_t j = 0;
+		if (keep == 2 && nout == 2 && rest == 2) {
+			/* Stack frames as the JDK and async-profiler write them: the
+			 * method and line kept, bytecode index and type stepped over. */
+			for (; j < count && j < unchecked; j++) {
+				out[2 * j] = jfr_varint_small(d, &pos);
+				out[2 * j + 1] = jfr_varint_small(d, &pos);
+				jfr_varint_step2(d, &pos);
+			}
+		}
+		for (; j < count && j < unchecked; j++) {
+			uint64_t *o = out + j * nout;
+			for (size_t i = 0; i < keep; i++)
+				o[i] = jfr_varint_small(d, &pos);
+			for (size_t i = keep; i < nout; i++)
+				o[i] = 0;
+			for (uint32_t i = 0; i < rest; i++)
+				jfr_varint_step(d, &pos);
+		}
+		for (; j < count; j++) {
 			uint64_t *o = out + j * nout;
 			for (size_t i = 0; i < keep; i++) {
 				if (!jfr_varint_fast(d, &pos, lim, &o[i]) && !jfr_read_varint(r, &pos, end, &o[i]))
