@@ -332,9 +332,17 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 			n = (uint32_t)nout;
 		for (uint32_t i = 0; i < n; i++) {
 			jfr_value *o = i < nout ? &out[i] : &tmp;
+			const jfr_field *f = &r->fields[c->first_field + i];
 			o->pos = pos;
 			o->u = 0;
-			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o, next || i + 1 < n))
+			if (f->kind == JFR_K_VARINT && !f->array) {
+				/* What jfr_field_value() does for a scalar varint, inline:
+				 * pool entries (methods, classes) are mostly keys. */
+				if (!jfr_varint_fast(r->data, &pos, end, &o->u) && !jfr_read_varint(r, &pos, end, &o->u))
+					return false;
+				continue;
+			}
+			if (!jfr_field_value(r, f, &pos, end, 0, o, next || i + 1 < n))
 				return false;
 		}
 	}
