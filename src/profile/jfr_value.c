@@ -170,9 +170,11 @@ bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end)
 	case 4:
 		if (!jfr_read_count(r, pos, end, &n, "string length"))
 			return false;
+		/* UTF-16 units as varints (the JDK's metadata strings): skipped a word at a time. */
+		if (r->chunk.compressed)
+			return jfr_skip_many_varints(r, pos, end, n);
 		for (uint64_t i = 0; i < n; i++) {
-			if (r->chunk.compressed ? !jfr_read_varint(r, pos, end, &v)
-						: !jfr_read_fixed(r, pos, end, 2, &v))
+			if (!jfr_read_fixed(r, pos, end, 2, &v))
 				return false;
 		}
 		return true;
