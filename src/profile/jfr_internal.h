@@ -204,6 +204,23 @@ static inline __attribute__((always_inline)) void jfr_varint_step(const uint8_t 
 }
 
 /*
+ * Steps over two varints; the caller guarantees 18 readable bytes. Short
+ * ones (a frame's bytecode index and type) end in the same word: the
+ * second terminator found there ends the pair.
+ */
+static inline __attribute__((always_inline)) void jfr_varint_step2(const uint8_t *d, size_t *pos)
+{
+	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
+	uint64_t second = stops & (stops - 1);
+	if (__builtin_expect(second != 0, 1)) {
+		*pos += ((size_t)__builtin_ctzll(second) >> 3) + 1;
+		return;
+	}
+	jfr_varint_step(d, pos);
+	jfr_varint_step(d, pos);
+}
+
+/*
  * jfr_varint_word() with shortcuts for up to three bytes: sizes, type ids
  * and states take one, stack, thread and method keys two or three, and a
  * field's length rarely changes from one event to the next, so the

@@ -481,7 +481,7 @@ bool jfr_convert(const uint8_t *data, size_t len, const jfr_convert_options *opt
 	*err = NULL;
 	c.r = jfr_reader_new(data, len);
 	c.period = opts->sample_rate > 0 ? 1000000000 / opts->sample_rate : 0;
-	jfr_stacks_init(&c.stacks);
+	jfr_stacks_init(&c.stacks, data, len);
 	jfr_agg_index_reset(&c);
 	int rc;
 	while ((rc = jfr_reader_next_chunk(c.r)) > 0) {

@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "profile/jfr_symbols.h"
+#include "profile/pprof_hash.h"
 
 #define JFR_MAX_POOL_FIELDS 16
 #define JFR_LOC_DROPPED UINT32_MAX
@@ -50,14 +51,21 @@ static inline jfr_loc_slot *jfr_loc_slot_for(jfr_loc_cache *c, uint64_t method, 
 	return sl;
 }
 
-void jfr_stacks_init(jfr_stacks *s)
+void jfr_stacks_init(jfr_stacks *s, const uint8_t *data, size_t len)
 {
 	memset(s, 0, sizeof(*s));
+	s->data = data;
+	s->data_len = len;
 }
 
 void jfr_stacks_free(jfr_stacks *s)
 {
 	jfr_stacks_release(s);
+	free(s->entries);
+	free(s->entry_index);
+	for (int k = 0; k < JFR_MAX_KINDS; k++)
+		free(s->functions[k]);
+	pj_arena_free(&s->texts);
 	pj_buf_free(&s->tmp);
 }
 
@@ -72,6 +80,13 @@ static int32_t jfr_small_field(const jfr_reader *r, int32_t cls, const char *nam
 {
 	int32_t f = jfr_reader_field(r, cls, name);
 	return f < JFR_MAX_POOL_FIELDS ? f : -1;
+}
+
+/* An inline java.lang.String field (not a pool reference, not an array). */
+static bool jfr_is_plain_string(const jfr_stacks *s, int32_t cls, int32_t field)
+{
+	return field >= 0 && s->string_cls >= 0 && jfr_reader_field_type(s->r, cls, field) == s->string_cls &&
+	       !jfr_reader_field_is_cpool(s->r, cls, field) && !jfr_reader_field_is_array(s->r, cls, field);
 }
 
 void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
@@ -102,6 +117,7 @@ void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r)
 	s->thread_java = jfr_small_field(r, s->thread_cls, "javaName");
 	s->thread_os = jfr_small_field(r, s->thread_cls, "osName");
 	s->state_name = jfr_small_field(r, s->state_cls, "name");
+	s->symbol_direct = s->symbol_string == 0 && jfr_is_plain_string(s, s->symbol_cls, 0);
 	memset(s->small_states, -1, sizeof(s->small_states));
 	jfr_stacks_release(s);
 }
@@ -117,10 +133,6 @@ void jfr_stacks_release(jfr_stacks *s)
 		memset(&s->locations[k], 0, sizeof(s->locations[k]));
 	}
 	pj_u64map_free(&s->states);
-	pj_buf_free(&s->names);
-	free(s->spans);
-	s->spans = NULL;
-	s->nspans = s->spans_cap = 0;
 }
 
 /* Decodes pool entry `key` of class cls into v; 0 = no such entry, -1 = error. */
@@ -132,27 +144,29 @@ static int jfr_pool_entry(jfr_stacks *s, int32_t cls, uint64_t key, jfr_value *v
 	return jfr_reader_decode(s->r, cls, pos, s->chunk_end, v, nout, NULL) ? 1 : -1;
 }
 
-/* An inline java.lang.String field (not a pool reference, not an array). */
-static bool jfr_is_plain_string(const jfr_stacks *s, int32_t cls, int32_t field)
-{
-	return field >= 0 && s->string_cls >= 0 && jfr_reader_field_type(s->r, cls, field) == s->string_cls &&
-	       !jfr_reader_field_is_cpool(s->r, cls, field) && !jfr_reader_field_is_array(s->r, cls, field);
-}
-
 /*
  * The text of a string-valued field: inline, or through the pool of its type
- * (a Symbol, whose one field is the string). Missing values are "". With
- * `normalize`, appends the normalised symbol to out; else the raw text.
+ * (a Symbol, whose one field is the string). Missing values are "". The
+ * text lives as jfr_reader_string() says: in the recording, or until the
+ * reader's next string.
  */
-static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value *v, bool normalize, pj_buf *out)
+static bool jfr_raw_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value *v, jfr_str *str)
 {
+	str->ptr = "";
+	str->len = 0;
 	if (field < 0)
 		return true;
-	jfr_str str;
 	size_t pos = v[field].pos;
 	if (jfr_reader_field_is_cpool(s->r, cls, field)) {
 		/* A pool of java.lang.String, or of a Symbol-like class with a "string" field. */
 		int32_t sym = jfr_reader_field_type(s->r, cls, field);
+		if (sym == s->string_cls || (sym == s->symbol_cls && s->symbol_direct)) {
+			/* The entry starts with the string, validated when the pool was
+			 * indexed: no need to decode the entry first. */
+			if (!jfr_reader_pool(s->r, sym, v[field].u, &pos))
+				return true;
+			return jfr_reader_string(s->r, pos, str);
+		}
 		int32_t f = sym == s->symbol_cls ? s->symbol_string : jfr_reader_field(s->r, sym, "string");
 		if (sym != s->string_cls && (f >= JFR_MAX_POOL_FIELDS || !jfr_is_plain_string(s, sym, f)))
 			return true;
@@ -164,26 +178,131 @@ static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value 
 	} else if (!jfr_is_plain_string(s, cls, field)) {
 		return true;
 	}
-	if (!jfr_reader_string(s->r, pos, &str))
+	return jfr_reader_string(s->r, pos, str);
+}
+
+/* Appends the text of a string-valued field (see jfr_raw_text()) to out. */
+static bool jfr_text(jfr_stacks *s, int32_t cls, int32_t field, const jfr_value *v, pj_buf *out)
+{
+	jfr_str str;
+	if (!jfr_raw_text(s, cls, field, v, &str))
 		return false;
-	if (normalize)
-		jfr_normalize_symbol(str.ptr, str.len, out);
-	else
-		pj_buf_append(out, str.ptr, str.len);
+	pj_buf_append(out, str.ptr, str.len);
 	return true;
 }
 
+static bool jfr_in_recording(const jfr_stacks *s, const char *p)
+{
+	return (uintptr_t)p - (uintptr_t)s->data < s->data_len;
+}
+
+static inline uint64_t jfr_entry_hash(const char *cls, size_t cls_len, const char *method, size_t method_len)
+{
+	return pprof_hash_bytes(cls, cls_len) * PPROF_HASH_K1 ^ pprof_hash_bytes(method, method_len);
+}
+
+/* The index slot of the entry for these texts: its own, or the empty one where it would go. */
+static uint32_t *jfr_entry_find(const jfr_stacks *s, uint64_t h, const jfr_str *cls, const jfr_str *method)
+{
+	for (size_t i = (size_t)h & s->entry_mask;; i = (i + 1) & s->entry_mask) {
+		uint32_t *slot = &s->entry_index[i];
+		if (!*slot)
+			return slot;
+		const jfr_method_entry *e = &s->entries[*slot - 1];
+		if (e->hash == h && e->class_len == cls->len && e->method_len == method->len &&
+			memcmp(e->class_text, cls->ptr, cls->len) == 0 &&
+			memcmp(e->method_text, method->ptr, method->len) == 0)
+			return slot;
+	}
+}
+
+/* Keeps the entry index at most half full for one more entry. */
+static void jfr_entry_reserve(jfr_stacks *s)
+{
+	size_t cap = s->entry_index ? s->entry_mask + 1 : 0;
+	if ((s->nentries + 1) * 2 <= cap)
+		return;
+	cap = cap ? cap * 2 : 1024;
+	free(s->entry_index);
+	s->entry_index = pj_calloc(cap, sizeof(*s->entry_index));
+	s->entry_mask = cap - 1;
+	for (size_t i = 0; i < s->nentries; i++) {
+		size_t j = (size_t)s->entries[i].hash & s->entry_mask;
+		while (s->entry_index[j])
+			j = (j + 1) & s->entry_mask;
+		s->entry_index[j] = (uint32_t)(i + 1);
+	}
+}
+
+/* A text that outlives the chunk: in the recording as it is, else copied. */
+static const char *jfr_keep_text(jfr_stacks *s, const jfr_str *t)
+{
+	return jfr_in_recording(s, t->ptr) ? t->ptr : pj_arena_strndup(&s->texts, t->ptr, t->len);
+}
+
+/* The entry index of the method with these texts, added if new. */
+static uint32_t jfr_entry_for(jfr_stacks *s, const jfr_str *cls, const jfr_str *method)
+{
+	if (cls->len > UINT32_MAX || method->len > UINT32_MAX || s->nentries >= UINT32_MAX - 1) {
+		fprintf(stderr, "pyrojava: jfr: more than 4 billion methods or a name over 4 GiB\n");
+		abort();
+	}
+	uint64_t h = jfr_entry_hash(cls->ptr, cls->len, method->ptr, method->len);
+	jfr_entry_reserve(s);
+	uint32_t *slot = jfr_entry_find(s, h, cls, method);
+	if (*slot)
+		return *slot - 1;
+	s->entries = pj_grow(s->entries, &s->entries_cap, s->nentries + 1, sizeof(*s->entries));
+	jfr_method_entry *e = &s->entries[s->nentries];
+	e->hash = h;
+	e->class_text = jfr_keep_text(s, cls);
+	e->class_len = (uint32_t)cls->len;
+	e->method_text = jfr_keep_text(s, method);
+	e->method_len = (uint32_t)method->len;
+	*slot = (uint32_t)(s->nentries + 1);
+	return (uint32_t)s->nentries++;
+}
+
+/* The pprof function of method entry i in builder b (profile `kind`). */
+static uint32_t jfr_entry_function(jfr_stacks *s, pprof_builder *b, int kind, uint32_t i)
+{
+	if (i >= s->functions_cap[kind]) {
+		/* calloc, not realloc + memset: the pages of entries this kind
+		 * never uses (a profile of few stacks) stay untouched, not resident. */
+		size_t old = s->functions_cap[kind], cap = old ? old : 1024;
+		while (cap <= i)
+			cap *= 2;
+		uint32_t *grown = pj_calloc(cap, sizeof(*grown));
+		if (old)
+			memcpy(grown, s->functions[kind], old * sizeof(*grown));
+		free(s->functions[kind]);
+		s->functions[kind] = grown;
+		s->functions_cap[kind] = cap;
+	}
+	uint32_t *f = &s->functions[kind][i];
+	if (!*f) {
+		const jfr_method_entry *e = &s->entries[i];
+		pj_buf_reset(&s->tmp);
+		jfr_normalize_symbol(e->class_text, e->class_len, &s->tmp);
+		pj_buf_putc(&s->tmp, '.');
+		jfr_normalize_symbol(e->method_text, e->method_len, &s->tmp);
+		/* pprof function ids fit 32 bits: the builder aborts before 2^32 - 1 of them. */
+		*f = (uint32_t)pprof_function(b, s->tmp.data, s->tmp.len, "", 0);
+	}
+	return *f;
+}
+
 /*
- * Resolves a method to "<class>.<method>": 1 with *span pointing at its
- * cached name, 0 if the frame is dropped, -1 on error.
+ * Resolves a method key of this chunk to its method entry: 1 with *entry
+ * set, 0 if the frame is dropped, -1 on error.
  */
-static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
+static int jfr_method(jfr_stacks *s, uint64_t key, uint32_t *entry)
 {
 	/* Filled in below; slot pointers stay valid until the next insertion. */
 	jfr_loc_slot *cached = jfr_loc_slot_for(&s->methods, key, 0);
 	if (cached->loc) {
 		if (cached->loc != JFR_LOC_DROPPED)
-			*span = &s->spans[cached->loc - 1];
+			*entry = cached->loc - 1;
 		return cached->loc != JFR_LOC_DROPPED;
 	}
 	jfr_value mv[JFR_MAX_POOL_FIELDS], cv[JFR_MAX_POOL_FIELDS];
@@ -197,18 +316,20 @@ static int jfr_method_name(jfr_stacks *s, uint64_t key, jfr_name_span **span)
 			cached->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
-	size_t start = s->names.len;
-	if (!jfr_text(s, s->class_cls, s->class_name, cv, true, &s->names))
+	/* The class name may live in the reader's scratch buffer, which the
+	 * method name's decoding reuses: held in tmp meanwhile. */
+	jfr_str cls, method;
+	if (!jfr_raw_text(s, s->class_cls, s->class_name, cv, &cls))
 		return -1;
-	pj_buf_putc(&s->names, '.');
-	if (!jfr_text(s, s->method_cls, s->method_name, mv, true, &s->names))
+	if (!jfr_in_recording(s, cls.ptr)) {
+		pj_buf_reset(&s->tmp);
+		pj_buf_append(&s->tmp, cls.ptr, cls.len);
+		cls.ptr = s->tmp.data;
+	}
+	if (!jfr_raw_text(s, s->method_cls, s->method_name, mv, &method))
 		return -1;
-	s->spans = pj_grow(s->spans, &s->spans_cap, s->nspans + 1, sizeof(*s->spans));
-	*span = &s->spans[s->nspans++];
-	memset(*span, 0, sizeof(**span));
-	(*span)->off = (uint32_t)start;
-	(*span)->len = (uint32_t)(s->names.len - start);
-	cached->loc = (uint32_t)s->nspans;
+	*entry = jfr_entry_for(s, &cls, &method);
+	cached->loc = *entry + 1;
 	return 1;
 }
 
@@ -231,9 +352,9 @@ static bool jfr_thread_location(jfr_stacks *s, pprof_builder *b, uint64_t thread
 	int rc = jfr_pool_entry(s, s->thread_cls, thread, v, jfr_nout(s->thread_java, s->thread_os));
 	if (rc < 0)
 		return false;
-	if (rc > 0 && !jfr_text(s, s->thread_cls, s->thread_java, v, false, &s->tmp))
+	if (rc > 0 && !jfr_text(s, s->thread_cls, s->thread_java, v, &s->tmp))
 		return false;
-	if (rc > 0 && s->tmp.len == 0 && !jfr_text(s, s->thread_cls, s->thread_os, v, false, &s->tmp))
+	if (rc > 0 && s->tmp.len == 0 && !jfr_text(s, s->thread_cls, s->thread_os, v, &s->tmp))
 		return false;
 	if (s->tmp.len == 0)
 		pj_buf_printf(&s->tmp, "[tid=%llu]", (unsigned long long)thread);
@@ -248,16 +369,13 @@ static int jfr_frame(jfr_stacks *s, pprof_builder *b, int kind, uint64_t method,
 		*loc = slot->loc;
 		return slot->loc != JFR_LOC_DROPPED;
 	}
-	jfr_name_span *span;
-	int rc = jfr_method_name(s, method, &span);
+	uint32_t entry;
+	int rc = jfr_method(s, method, &entry);
 	if (rc <= 0) {
 		slot->loc = JFR_LOC_DROPPED;
 		return rc;
 	}
-	/* pprof function ids fit 32 bits: the builder aborts before 2^32 - 1 of them. */
-	if (!span->function[kind])
-		span->function[kind] = (uint32_t)pprof_function(b, s->names.data + span->off, span->len, "", 0);
-	uint64_t id = pprof_location(b, span->function[kind], line);
+	uint64_t id = pprof_location(b, jfr_entry_function(s, b, kind, entry), line);
 	/* Location ids count up from 1; past 2^32 - 1 distinct ones the cache
 	 * would be ambiguous, so such a frame is simply not cached. */
 	slot->loc = id < JFR_LOC_DROPPED ? (uint32_t)id : 0;
@@ -320,7 +438,7 @@ int jfr_stacks_state_lookup(jfr_stacks *s, uint64_t key)
 	int state = JFR_STATE_UNKNOWN;
 	if (rc > 0) {
 		pj_buf_reset(&s->tmp);
-		if (!jfr_text(s, s->state_cls, s->state_name >= 0 ? s->state_name : 0, v, false, &s->tmp))
+		if (!jfr_text(s, s->state_cls, s->state_name >= 0 ? s->state_name : 0, v, &s->tmp))
 			return -1;
 		const char *name = pj_buf_cstr(&s->tmp);
 		state = strcmp(name, "STATE_SLEEPING") == 0   ? JFR_STATE_SLEEPING

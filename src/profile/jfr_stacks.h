@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/u64map.h"
 #include "profile/jfr_reader.h"
@@ -21,10 +22,18 @@ enum { JFR_STATE_UNKNOWN, JFR_STATE_SLEEPING, JFR_STATE_RUNNABLE, JFR_STATE_OTHE
 
 #define JFR_MAX_KINDS 12
 
-typedef struct jfr_name_span {
-	uint32_t off, len;
-	uint32_t function[JFR_MAX_KINDS]; /* pprof function id per profile kind, 0 = not yet */
-} jfr_name_span;
+/*
+ * A method as named across the whole conversion: its class and method name
+ * symbols as written (raw, before normalisation: the frame name is a
+ * function of these two texts only). Pool keys belong to their chunk, the
+ * texts do not, so a method seen again in a later chunk finds its entry
+ * and its pprof functions without normalising and interning its name again.
+ */
+typedef struct jfr_method_entry {
+	uint64_t hash;
+	const char *class_text, *method_text; /* into the recording, or copied into `texts` */
+	uint32_t class_len, method_len;
+} jfr_method_entry;
 
 /* (method key, line) -> location id of one profile kind; loc 0 = empty slot. */
 typedef struct jfr_loc_slot {
@@ -39,26 +48,38 @@ typedef struct jfr_loc_cache {
 } jfr_loc_cache;
 
 typedef struct jfr_stacks {
+	const uint8_t *data;
+	size_t data_len;
 	jfr_reader *r;
 	size_t chunk_end;
 	int32_t trace_cls, frame_cls, method_cls, class_cls, thread_cls, state_cls, string_cls, symbol_cls;
 	int32_t symbol_string; /* field of the Symbol class holding its text */
+	bool symbol_direct; /* that field is the first, an inline string: a Symbol entry starts with its text */
 	int32_t trace_truncated, trace_frames, frame_method, frame_line;
 	int32_t method_type, method_name, class_name, thread_java, thread_os, state_name;
 	size_t frame_nout; /* frame fields to decode: up to method and lineNumber */
-	/* (method key, 0) -> name span index + 1, or JFR_LOC_DROPPED for a frame
-	 * that is dropped: the location table's compact slots serve for both. */
+	/* Per chunk: (method key, 0) -> method entry index + 1, or
+	 * JFR_LOC_DROPPED for a frame that is dropped: the location table's
+	 * compact slots serve for both. */
 	jfr_loc_cache methods;
 	jfr_loc_cache locations[JFR_MAX_KINDS];
 	pj_u64map states; /* state key -> JFR_STATE_* */
 	int8_t small_states[64]; /* the same for keys < 64; -1 = not yet */
-	pj_buf names; /* frame names back to back */
-	jfr_name_span *spans;
-	size_t nspans, spans_cap;
+	/* For the whole conversion: method entries by their texts (an
+	 * open-addressing index of entry index + 1, at most half full), and
+	 * per profile kind each entry's pprof function id (0 = not yet). */
+	jfr_method_entry *entries;
+	size_t nentries, entries_cap;
+	uint32_t *entry_index;
+	size_t entry_mask;
+	uint32_t *functions[JFR_MAX_KINDS];
+	size_t functions_cap[JFR_MAX_KINDS];
+	pj_arena texts; /* names not stored as UTF-8 in the recording, converted */
 	pj_buf tmp;
 } jfr_stacks;
 
-void jfr_stacks_init(jfr_stacks *s);
+/* data, len: the recording, which outlives the conversion (names point into it). */
+void jfr_stacks_init(jfr_stacks *s, const uint8_t *data, size_t len);
 /* Looks up this chunk's classes and fields; drops everything cached. */
 void jfr_stacks_bind(jfr_stacks *s, jfr_reader *r);
 /* Frees what was cached for the current chunk (its stacks are all resolved). */

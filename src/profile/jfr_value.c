@@ -170,9 +170,11 @@ bool jfr_skip_string(jfr_reader *r, size_t *pos, size_t end)
 	case 4:
 		if (!jfr_read_count(r, pos, end, &n, "string length"))
 			return false;
+		/* UTF-16 units as varints (the JDK's metadata strings): skipped a word at a time. */
+		if (r->chunk.compressed)
+			return jfr_skip_many_varints(r, pos, end, n);
 		for (uint64_t i = 0; i < n; i++) {
-			if (r->chunk.compressed ? !jfr_read_varint(r, pos, end, &v)
-						: !jfr_read_fixed(r, pos, end, 2, &v))
+			if (!jfr_read_fixed(r, pos, end, 2, &v))
 				return false;
 		}
 		return true;
@@ -332,9 +334,17 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
 			n = (uint32_t)nout;
 		for (uint32_t i = 0; i < n; i++) {
 			jfr_value *o = i < nout ? &out[i] : &tmp;
+			const jfr_field *f = &r->fields[c->first_field + i];
 			o->pos = pos;
 			o->u = 0;
-			if (!jfr_field_value(r, &r->fields[c->first_field + i], &pos, end, 0, o, next || i + 1 < n))
+			if (f->kind == JFR_K_VARINT && !f->array) {
+				/* What jfr_field_value() does for a scalar varint, inline:
+				 * pool entries (methods, classes) are mostly keys. */
+				if (!jfr_varint_fast(r->data, &pos, end, &o->u) && !jfr_read_varint(r, &pos, end, &o->u))
+					return false;
+				continue;
+			}
+			if (!jfr_field_value(r, f, &pos, end, 0, o, next || i + 1 < n))
 				return false;
 		}
 	}
@@ -411,7 +421,30 @@ bool jfr_reader_decode_many(jfr_reader *r, int32_t cls, size_t pos, size_t end, 
 		const uint8_t *d = r->data;
 		size_t lim = r->chunk_end, keep = nout < c->nfields ? nout : c->nfields;
 		uint32_t rest = c->nfields - (uint32_t)keep;
-		for (uint64_t j = 0; j < count; j++) {
+		/* Elements that end at least 9 bytes per varint before the chunk
+		 * end can be read a word at a time with no check: the same values
+		 * the checked loop below gets (it too reads up to the chunk end). */
+		uint64_t unchecked = c->nfields ? (lim - pos) / 9 / c->nfields : 0;
+		uint64_t j = 0;
+		if (keep == 2 && nout == 2 && rest == 2) {
+			/* Stack frames as the JDK and async-profiler write them: the
+			 * method and line kept, bytecode index and type stepped over. */
+			for (; j < count && j < unchecked; j++) {
+				out[2 * j] = jfr_varint_small(d, &pos);
+				out[2 * j + 1] = jfr_varint_small(d, &pos);
+				jfr_varint_step2(d, &pos);
+			}
+		}
+		for (; j < count && j < unchecked; j++) {
+			uint64_t *o = out + j * nout;
+			for (size_t i = 0; i < keep; i++)
+				o[i] = jfr_varint_small(d, &pos);
+			for (size_t i = keep; i < nout; i++)
+				o[i] = 0;
+			for (uint32_t i = 0; i < rest; i++)
+				jfr_varint_step(d, &pos);
+		}
+		for (; j < count; j++) {
 			uint64_t *o = out + j * nout;
 			for (size_t i = 0; i < keep; i++) {
 				if (!jfr_varint_fast(d, &pos, lim, &o[i]) && !jfr_read_varint(r, &pos, end, &o[i]))
