@@ -9,6 +9,9 @@
 #include "profile/jfr_reader.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Nesting limits: real files nest metadata 5 deep and values 3 deep. */
 #define JFR_MAX_ELEMENT_DEPTH 32
@@ -68,6 +71,7 @@ typedef struct jfr_scan_plan {
 	int32_t cls;
 	uint32_t tag;
 	bool fast; /* all varints in a compressed chunk: decoded by op[] */
+	bool lead2; /* fast, nout >= 2, op[0] = op[1] = 0: jfr_varint_step2_wide() */
 	/* Per varint up to nout: 0 = step over it, k + 1 = decode it into v[k]. */
 	uint8_t op[64];
 	uint64_t want; /* the kept fields, for the checked path */
@@ -218,6 +222,33 @@ static inline __attribute__((always_inline)) void jfr_varint_step2(const uint8_t
 	}
 	jfr_varint_step(d, pos);
 	jfr_varint_step(d, pos);
+}
+
+/*
+ * Steps over two varints; the caller guarantees 16 readable bytes. With
+ * SSE2 (baseline on x86_64), one 16-byte load gives a mask of the bytes
+ * that end a varint (top bit clear), and the end of the second varint is
+ * its second set bit: two bit operations on one mask instead of two word
+ * steps, the second waiting for the first one's length. Each varint must
+ * then have at most 8 bytes, as a 9th byte ends a varint whatever its top
+ * bit; else (and on other CPUs) two jfr_varint_step(). Returns whether
+ * the mask did it (for the tests).
+ */
+static inline __attribute__((always_inline)) bool jfr_varint_step2_wide(const uint8_t *d, size_t *pos)
+{
+#ifdef __SSE2__
+	/* Bits 16 and up of ~movemask are set: ctz is always defined. */
+	unsigned ends = ~(unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(d + *pos)));
+	unsigned first = (unsigned)__builtin_ctz(ends);
+	unsigned second = (unsigned)__builtin_ctz(ends & (ends - 1));
+	if (__builtin_expect((first | (second - first - 1)) < 8, 1)) {
+		*pos += second + 1;
+		return true;
+	}
+#endif
+	jfr_varint_step(d, pos);
+	jfr_varint_step(d, pos);
+	return false;
 }
 
 /*

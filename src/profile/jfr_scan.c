@@ -43,6 +43,7 @@ bool jfr_reader_scan_select(jfr_reader *r, int32_t cls, uint32_t tag, const int3
 	p->want = want;
 	p->nout = nout;
 	p->fast = c->all_varint && r->chunk.compressed;
+	p->lead2 = p->fast && nout >= 2 && !op[0] && !op[1];
 	memcpy(p->op, op, sizeof(op));
 	p->reach = 9 * nout;
 	r->nplans++;
@@ -98,6 +99,13 @@ static inline __attribute__((always_inline)) bool jfr_scan_fast(const uint8_t *d
 {
 	const uint8_t *op = plan->op;
 	size_t nout = plan->nout;
+	/* The start time and the thread (unless kept): both from one mask. */
+	if (plan->lead2 && nout == 4) {
+		(void)jfr_varint_step2_wide(d, &q);
+		jfr_scan_op(d, op[2], &q, v);
+		jfr_scan_op(d, op[3], &q, v);
+		return q <= end;
+	}
 	/* Most event classes need their first four fields or fewer: unrolled. */
 	switch (nout) {
 	case 4:

@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "jfr_recording.h"
+#include "profile/jfr_internal.h"
 #include "jfr_scan_check.h"
 #include "read_gz.h"
 
@@ -83,12 +84,12 @@ static void test_scan_agrees_on_long_varints_and_fixed_ints(void **state)
 	pj_buf f;
 	synthetic(&f, false, 40);
 	jfr_scan_check c = check(&f, "compressed");
-	assert_int_equal(c.events, 81);
-	assert_true(c.decoded >= 70); /* all but the setting and those near the chunk end */
+	assert_int_equal(c.events, 2 * 81); /* both choices of fields (jsc_variant) */
+	assert_true(c.decoded >= 2 * 70); /* all but the setting and those near the chunk end */
 	pj_buf_free(&f);
 	synthetic(&f, true, 40);
 	c = check(&f, "fixed-width");
-	assert_int_equal(c.events, 81);
+	assert_int_equal(c.events, 2 * 81);
 	assert_int_equal(c.decoded, 0); /* no plans without varints: the checked path throughout */
 	pj_buf_free(&f);
 }
@@ -118,12 +119,57 @@ static void test_scan_agrees_on_damage(void **state)
 	pj_buf_free(&f);
 }
 
+/* Writes a varint of `len` bytes (1 to 9; a 9th byte with any top bit) at b. */
+static void put_varint(uint8_t *b, int len, uint8_t fill)
+{
+	for (int i = 0; i < len - 1; i++)
+		b[i] = (uint8_t)(0x80 | (fill + i));
+	b[len - 1] = len == 9 ? (uint8_t)(0x80 | fill) : (uint8_t)(fill & 0x7f);
+}
+
+/*
+ * The two-varint step of the plans (start time and thread) against two
+ * single steps: every pair of lengths, followed by bytes that end varints
+ * or do not; the one-mask path must take every pair of up to 8 bytes each.
+ */
+static void test_step2_wide_matches_two_steps(void **state)
+{
+	(void)state;
+	size_t masked = 0;
+	for (int l1 = 1; l1 <= 9; l1++) {
+		for (int l2 = 1; l2 <= 9; l2++) {
+			for (int tail = 0; tail < 2; tail++) {
+				uint8_t b[40];
+				memset(b, tail ? 0xff : 0x05, sizeof(b));
+				put_varint(b + 3, l1, (uint8_t)(17 * l2));
+				put_varint(b + 3 + l1, l2, (uint8_t)(31 * l1));
+				size_t one = 3, two = 3;
+				jfr_varint_step(b, &one);
+				jfr_varint_step(b, &one);
+				bool wide = jfr_varint_step2_wide(b, &two);
+				assert_int_equal(two, one);
+				assert_int_equal(one, 3 + (size_t)l1 + (size_t)l2);
+#ifdef __SSE2__
+				assert_int_equal(wide, l1 <= 8 && l2 <= 8);
+#endif
+				masked += wide;
+			}
+		}
+	}
+#ifdef __SSE2__
+	assert_int_equal(masked, 2 * 8 * 8);
+#else
+	assert_int_equal(masked, 0);
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_agrees_on_shared_recordings),
 		cmocka_unit_test(test_scan_agrees_on_long_varints_and_fixed_ints),
 		cmocka_unit_test(test_scan_agrees_on_damage),
+		cmocka_unit_test(test_step2_wide_matches_two_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
