@@ -114,6 +114,54 @@ struct jfr_reader {
 
 bool jfr_fail(jfr_reader *r, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+static inline __attribute__((always_inline)) uint64_t jfr_load_le64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* The bytes of a little-endian word that end a varint (top bit clear), as their top bits. */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_ends(uint64_t w)
+{
+	return ~w & 0x8080808080808080ULL;
+}
+
+/*
+ * The value of a varint of at most 8 bytes loaded little-endian into w,
+ * whose last byte has its top bit at bit `last` (8 * length - 1): the 7-bit
+ * groups squeezed together with shifts instead of a loop per byte.
+ */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_pack(uint64_t w, unsigned last)
+{
+	w &= (~0ULL >> (63 - last)) & 0x7f7f7f7f7f7f7f7fULL;
+	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+	return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+}
+
+/*
+ * Decodes the varint at *pos without a branch on its length (lengths of
+ * stack and thread keys vary from event to event, and a mispredicted branch
+ * costs more than the arithmetic). The caller guarantees 9 readable bytes.
+ */
+static inline __attribute__((always_inline)) uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
+{
+	uint64_t w = jfr_load_le64(d + *pos);
+	uint64_t stops = jfr_varint_ends(w);
+	if (__builtin_expect(stops == 0, 0)) {
+		size_t p = *pos;
+		*pos = p + 9;
+		return jfr_varint_pack(w, 63) | (uint64_t)d[p + 8] << 56;
+	}
+	unsigned last = (unsigned)__builtin_ctzll(stops);
+	*pos += (last >> 3) + 1;
+	return jfr_varint_pack(w, last);
+}
+
 /*
  * The hot-path varint decoder: false only when fewer than 9 bytes remain
  * before `end` (the caller then takes the checked path). Spec section 2.1:
@@ -136,74 +184,14 @@ static inline bool jfr_varint_fast(const uint8_t *d, size_t *pos, size_t end, ui
 		*v = (uint64_t)(d[p] & 0x7f) | (uint64_t)d[p + 1] << 7;
 		return true;
 	}
-	uint64_t w;
-	memcpy(&w, d + p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	uint64_t stops = ~w & 0x8080808080808080ULL;
-	size_t len = stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 8;
-	if (len < 8)
-		w &= (1ULL << (8 * len)) - 1;
-	w &= 0x7f7f7f7f7f7f7f7fULL;
-	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
-	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
-	w = (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
-	if (!stops) {
-		w |= (uint64_t)d[p + 8] << 56;
-		len = 9;
-	}
-	*pos = p + len;
-	*v = w;
+	*v = jfr_varint_word(d, pos);
 	return true;
-}
-
-/*
- * The value of a varint of at most 8 bytes loaded little-endian into w,
- * whose last byte has its top bit at bit `last` (8 * length - 1): the 7-bit
- * groups squeezed together with shifts instead of a loop per byte.
- */
-static inline __attribute__((always_inline)) uint64_t jfr_varint_pack(uint64_t w, unsigned last)
-{
-	w &= (~0ULL >> (63 - last)) & 0x7f7f7f7f7f7f7f7fULL;
-	w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
-	w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
-	return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
-}
-
-static inline __attribute__((always_inline)) uint64_t jfr_load_le64(const uint8_t *p)
-{
-	uint64_t w;
-	memcpy(&w, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
-}
-
-/*
- * Decodes the varint at *pos without a branch on its length (lengths of
- * stack and thread keys vary from event to event, and a mispredicted branch
- * costs more than the arithmetic). The caller guarantees 9 readable bytes.
- */
-static inline __attribute__((always_inline)) uint64_t jfr_varint_word(const uint8_t *d, size_t *pos)
-{
-	uint64_t w = jfr_load_le64(d + *pos);
-	uint64_t stops = ~w & 0x8080808080808080ULL;
-	if (__builtin_expect(stops == 0, 0)) {
-		size_t p = *pos;
-		*pos = p + 9;
-		return jfr_varint_pack(w, 63) | (uint64_t)d[p + 8] << 56;
-	}
-	unsigned last = (unsigned)__builtin_ctzll(stops);
-	*pos += (last >> 3) + 1;
-	return jfr_varint_pack(w, last);
 }
 
 /* Steps over the varint at *pos; the caller guarantees 9 readable bytes. */
 static inline __attribute__((always_inline)) void jfr_varint_step(const uint8_t *d, size_t *pos)
 {
-	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
+	uint64_t stops = jfr_varint_ends(jfr_load_le64(d + *pos));
 	*pos += stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9;
 }
 
@@ -214,7 +202,7 @@ static inline __attribute__((always_inline)) void jfr_varint_step(const uint8_t 
  */
 static inline __attribute__((always_inline)) void jfr_varint_step2(const uint8_t *d, size_t *pos)
 {
-	uint64_t stops = ~jfr_load_le64(d + *pos) & 0x8080808080808080ULL;
+	uint64_t stops = jfr_varint_ends(jfr_load_le64(d + *pos));
 	uint64_t second = stops & (stops - 1);
 	if (__builtin_expect(second != 0, 1)) {
 		*pos += ((size_t)__builtin_ctzll(second) >> 3) + 1;

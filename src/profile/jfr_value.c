@@ -38,12 +38,7 @@ static bool jfr_skip_many_varints(jfr_reader *r, size_t *pos, size_t end, uint64
 	const uint8_t *d = r->data;
 	size_t p = *pos, run = 0; /* run: continuation bytes of the current varint so far */
 	while (count && end - p >= 8) {
-		uint64_t w;
-		memcpy(&w, d + p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		w = __builtin_bswap64(w);
-#endif
-		uint64_t stops = ~w & 0x8080808080808080ULL;
+		uint64_t stops = jfr_varint_ends(jfr_load_le64(d + p));
 		if (!stops || run + ((size_t)__builtin_ctzll(stops) >> 3) >= 8) {
 			size_t start = p - run;
 			if (!jfr_skip_varints(r, &start, end, 1))
@@ -360,16 +355,9 @@ bool jfr_reader_decode(jfr_reader *r, int32_t cls, size_t pos, size_t end, jfr_v
  */
 static inline bool jfr_skip_varint_fast(const uint8_t *d, size_t *pos, size_t lim)
 {
-	size_t p = *pos;
-	if (lim - p < 9)
+	if (lim - *pos < 9)
 		return false;
-	uint64_t w;
-	memcpy(&w, d + p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	uint64_t stops = ~w & 0x8080808080808080ULL;
-	*pos = p + (stops ? ((size_t)__builtin_ctzll(stops) >> 3) + 1 : 9);
+	jfr_varint_step(d, pos);
 	return true;
 }
 
