@@ -4,14 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -20,6 +17,8 @@
 #include "profile/gzip.h"
 #include "runtime/controller.h"
 #include "runtime/receiver.h"
+
+#include "free_port.h"
 
 /* test.sink: records what it receives; `fail = true` makes append fail. */
 typedef struct sink {
@@ -100,18 +99,6 @@ typedef struct harness {
 	pj_controller *ctl;
 	int port;
 } harness;
-
-/* A port that was free a moment ago. */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t len = sizeof(sa);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static harness start(bool sink_fails, const char *http_extra)
 {

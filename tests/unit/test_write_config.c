@@ -10,22 +10,7 @@
 
 #include "components/pyroscope_write.h"
 #include "runtime/controller.h"
-
-typedef struct harness {
-	pj_registry *reg;
-	pj_metrics *metrics;
-	pj_controller *ctl;
-} harness;
-
-static bool load(harness *h, const char *text, pj_diags *diags)
-{
-	pj_diags parse = PJ_DIAGS_INIT;
-	pj_file **files = calloc(1, sizeof(*files));
-	files[0] = pj_parse(pj_source_new("main.alloy", text, strlen(text)), &parse);
-	assert_false(pj_diags_has_errors(&parse));
-	pj_diags_free(&parse);
-	return pj_controller_load(h->ctl, files, 1, diags);
-}
+#include "write_fake.h"
 
 static void test_backoff_schedule(void **state)
 {

@@ -4,10 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
+#include "free_port.h"
 #include "write_fake.h"
 
 /* A reload switches endpoints and external labels; the receiver held by senders keeps working. */
@@ -41,22 +39,34 @@ static void test_reload_changes_endpoints_and_labels(void **state)
 	fake_free(second);
 }
 
-/* A changed block for the same URL takes over the old endpoint's queue; the request in flight is dropped. */
-static void test_reload_hands_queue_over(void **state)
+/*
+ * One endpoint at a fake that hangs: s1 is in flight (unanswered), s2 and s3
+ * wait in the queue behind it. *text is the config, for the caller to free.
+ */
+static harness start_stuck(fake *f, char **text)
 {
-	(void)state;
-	fake *f = fake_start();
 	f->hang = true;
 	char ep[512];
 	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n  }\n", f->url);
-	char *text = config(ep);
-	harness h = start(text);
+	*text = config(ep);
+	harness h = start(*text);
 	pj_appendable *a = receiver(&h);
 	push(a, "s1", "p");
 	fake_wait(f, 1);
 	push(a, "s2", "p");
 	push(a, "s3", "p");
+	return h;
+}
+
+/* A changed block for the same URL takes over the old endpoint's queue; the request in flight is dropped. */
+static void test_reload_hands_queue_over(void **state)
+{
+	(void)state;
+	fake *f = fake_start();
+	char *text;
+	harness h = start_stuck(f, &text);
 	free(text);
+	char ep[512];
 	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n    remote_timeout = \"20s\"\n  }\n", f->url);
 	text = config(ep);
 	pj_diags diags = PJ_DIAGS_INIT;
@@ -89,16 +99,8 @@ static void test_shutdown_flushes_queue(void **state)
 {
 	(void)state;
 	fake *f = fake_start();
-	f->hang = true;
-	char ep[512];
-	snprintf(ep, sizeof(ep), "  endpoint {\n    url = \"%s\"\n  }\n", f->url);
-	char *text = config(ep);
-	harness h = start(text);
-	pj_appendable *a = receiver(&h);
-	push(a, "s1", "p");
-	fake_wait(f, 1);
-	push(a, "s2", "p");
-	push(a, "s3", "p");
+	char *text;
+	harness h = start_stuck(f, &text);
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, release_later, f), 0);
 	finish(&h); /* returns once the queue is empty (well before the 5 s deadline) */
@@ -106,18 +108,6 @@ static void test_shutdown_flushes_queue(void **state)
 	pthread_join(t, NULL);
 	free(text);
 	fake_free(f);
-}
-
-/* A port that was free a moment ago. */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t len = sizeof(sa);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 /* The server is down for a while: queued profiles are retried and all arrive, in order, once it is up. */
