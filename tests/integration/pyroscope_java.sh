@@ -26,19 +26,15 @@ pj_compile_demo
 chmod -R a+rX "$work/cls"
 
 # The receiving side.
-cat >"$work/receiver.alloy" <<EOT
-pyroscope.receive_http "in" {
-	http {
-		listen_address = "127.0.0.1"
-		listen_port    = 0
-	}
-	forward_to = [pyroscope.file.out.receiver]
-}
+{
+	pj_receive_http pyroscope.file.out.receiver
+	cat <<EOT
 
 pyroscope.file "out" {
 	directory = "$work/out"
 }
 EOT
+} >"$work/receiver.alloy"
 pj_run "$work/receiver.alloy" "$work/receiver.log"
 addr=$(pj_log_addr "$work/receiver.log" "receiving profiles")
 

@@ -21,31 +21,17 @@ recording="$PJ_TESTDATA_DIR/jfr-parser/async-profiler.jfr.gz"
 profile=$(ls "$work"/pprof/process_cpu.*.pb.gz 2>/dev/null | head -n 1)
 [ -n "$profile" ] || fail "convert wrote no process_cpu profile"
 
-cat >"$work/b.alloy" <<END_B
-pyroscope.receive_http "in" {
-  http {
-    listen_address = "127.0.0.1"
-    listen_port    = 0
-  }
-  forward_to = [pyroscope.file.store.receiver]
-}
-
-pyroscope.file "store" {
-  directory = "$work/store"
-}
-END_B
+{
+	pj_receive_http pyroscope.file.store.receiver
+	printf '\npyroscope.file "store" {\n  directory = "%s"\n}\n' "$work/store"
+} >"$work/b.alloy"
 pj_run "$work/b.alloy" "$work/b.log"
 pid_b=$pj_pid
 addr_b=$(pj_log_addr "$work/b.log" "receiving profiles")
 
-cat >"$work/a.alloy" <<END_A
-pyroscope.receive_http "in" {
-  http {
-    listen_address = "127.0.0.1"
-    listen_port    = 0
-  }
-  forward_to = [pyroscope.write.out.receiver]
-}
+{
+	pj_receive_http pyroscope.write.out.receiver
+	cat <<END_A
 
 pyroscope.write "out" {
   external_labels = { relay = "a" }
@@ -59,6 +45,7 @@ pyroscope.write "out" {
   }
 }
 END_A
+} >"$work/a.alloy"
 "$PYROJAVA" validate "$work/a.alloy" >"$work/validate.log" 2>&1 || fail "validate a.alloy exited $?"
 pj_run "$work/a.alloy" "$work/a.log"
 pid_a=$pj_pid

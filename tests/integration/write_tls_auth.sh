@@ -85,14 +85,9 @@ tls="tls_config {
       key_file    = \"$work/client.key\"
       server_name = \"pyro.test\"
     }"
-cat >a.alloy <<END_A
-pyroscope.receive_http "in" {
-  http {
-    listen_address = "127.0.0.1"
-    listen_port    = 0
-  }
-  forward_to = [pyroscope.write.out.receiver]
-}
+{
+	pj_receive_http pyroscope.write.out.receiver
+	cat <<END_A
 
 pyroscope.write "out" {
   endpoint {
@@ -120,6 +115,7 @@ pyroscope.write "out" {
   }
 }
 END_A
+} >a.alloy
 pj_run a.alloy a.log
 pid_a=$pj_pid
 addr_a=$(pj_log_addr a.log "receiving profiles")

@@ -170,6 +170,20 @@ pj_run() {
 	api=$(sed -n 's/.*msg="now listening for http traffic".* addr=\([^ ]*\).*/\1/p' "$2" | tail -n 1)
 }
 
+# Prints a pyroscope.receive_http "in" on a free loopback port (its address is
+# logged as msg="receiving profiles" addr=...) forwarding to receiver $1.
+pj_receive_http() {
+	cat <<EOT
+pyroscope.receive_http "in" {
+	http {
+		listen_address = "127.0.0.1"
+		listen_port    = 0
+	}
+	forward_to = [$1]
+}
+EOT
+}
+
 # Prints the profiling pipeline the pyroscope.java scripts share: every
 # java executable (discovery refreshed each second), service_name taken from
 # -Dservice=NAME on its command line, only those whose service_name matches
