@@ -169,16 +169,19 @@ static int connect_socket(const char *name, long long deadline)
 	return fd;
 }
 
-/* Connects when a socket (not a symlink, not the stale one) is at the name. */
-static int try_listener(int tmpfd, const char *name, ino_t stale_ino, ino_t *seen_ino,
-			long long deadline)
+/*
+ * Connects when a socket (not a symlink) is at the name. A socket left by a
+ * dead JVM with this PID refuses (ECONNREFUSED) until the new listener
+ * replaces it; it cannot be told apart by inode, which ext4 hands to the new
+ * socket when the old one is unlinked first.
+ */
+static int try_listener(int tmpfd, const char *name, long long deadline)
 {
 	struct stat st;
 	if (fstatat(tmpfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
-	if (!S_ISSOCK(st.st_mode) || st.st_ino == stale_ino)
+	if (!S_ISSOCK(st.st_mode))
 		return -ENOENT;
-	*seen_ino = st.st_ino;
 	return connect_socket(name, deadline);
 }
 
@@ -224,11 +227,10 @@ static int check_signal_handler(const pj_attach_job *job, pj_attach_outcome *out
 
 /* Waits for the listener socket with growing sleeps; returns the connected fd or -1. */
 static int wait_for_listener(const pj_attach_job *job, int tmpfd, const char *sock,
-			     ino_t stale_ino, pj_attach_outcome *out)
+			     pj_attach_outcome *out)
 {
 	long long deadline = now_ms() + job->start_timeout_ms;
 	long long delay = 20;
-	ino_t ino;
 	for (;;) {
 		long long left = deadline - now_ms();
 		if (left <= 0) {
@@ -238,7 +240,7 @@ static int wait_for_listener(const pj_attach_job *job, int tmpfd, const char *so
 		sleep_ms(delay < left ? delay : left);
 		if (delay < 500)
 			delay += 20;
-		int fd = try_listener(tmpfd, sock, stale_ino, &ino, deadline);
+		int fd = try_listener(tmpfd, sock, deadline);
 		if (fd >= 0)
 			return fd;
 		if (fd == -EACCES) {
@@ -254,7 +256,7 @@ static int wait_for_listener(const pj_attach_job *job, int tmpfd, const char *so
 
 /* Trigger file, SIGQUIT, wait; the trigger is removed whatever happens. */
 static int start_listener(const pj_attach_job *job, int cwdfd, int tmpfd, const char *sock,
-			  ino_t stale_ino, pj_attach_outcome *out)
+			  pj_attach_outcome *out)
 {
 	if (check_signal_handler(job, out) != 0)
 		return -1;
@@ -275,7 +277,7 @@ static int start_listener(const pj_attach_job *job, int cwdfd, int tmpfd, const 
 	if (r < 0)
 		fail(out, errno_kind(-r), -r, "sending SIGQUIT to the JVM");
 	else
-		fd = wait_for_listener(job, tmpfd, sock, stale_ino, out);
+		fd = wait_for_listener(job, tmpfd, sock, out);
 	unlinkat(trigger_dir, trigger, 0);
 	return fd;
 }
@@ -398,8 +400,7 @@ static int switch_to_v2(int fd, int tmpfd, const char *sock, long long deadline,
 		fail(out, PJ_ATTACH_ERR_TOO_LONG, 0, "checking for attach protocol v2");
 		return -1;
 	}
-	ino_t ino;
-	fd = try_listener(tmpfd, sock, 0, &ino, deadline);
+	fd = try_listener(tmpfd, sock, deadline);
 	if (fd < 0) {
 		fail(out, errno_kind(-fd), -fd, "connecting to the attach socket");
 		return -1;
@@ -443,8 +444,7 @@ static void run_in_target(const pj_attach_job *job, int tmpfd, int cwdfd, pj_att
 		fail(out, errno_kind(errno), errno, "entering the target's /tmp");
 		return;
 	}
-	ino_t stale = 0;
-	int fd = try_listener(tmpfd, sock, 0, &stale, now_ms() + job->start_timeout_ms);
+	int fd = try_listener(tmpfd, sock, now_ms() + job->start_timeout_ms);
 	if (fd == -EACCES) {
 		fail(out, PJ_ATTACH_ERR_PERMISSION, EACCES, "connecting to the attach socket");
 		return;
@@ -454,11 +454,9 @@ static void run_in_target(const pj_attach_job *job, int tmpfd, int cwdfd, pj_att
 		fail(out, PJ_ATTACH_ERR_TIMEOUT, 0, "connecting to the busy attach listener");
 		return;
 	}
-	/* A socket nobody listens on is left over from an earlier JVM with this PID. */
-	if (fd != -ECONNREFUSED)
-		stale = 0;
+	/* No socket, or one nobody listens on (left over from an earlier JVM with this PID). */
 	if (fd < 0)
-		fd = start_listener(job, cwdfd, tmpfd, sock, stale, out);
+		fd = start_listener(job, cwdfd, tmpfd, sock, out);
 	if (fd < 0)
 		return;
 	out->connected = 1;

@@ -14,11 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,6 +39,7 @@ typedef enum {
 	FAKE_DIE,          /* exits on SIGQUIT */
 	FAKE_NO_HANDLER,   /* SIGQUIT left at its default action */
 	FAKE_BUSY,         /* listener up from the start, backlog full, never accepts */
+	FAKE_STALE,        /* as FAKE_ANSWER, but a dead socket of an earlier JVM is in the way */
 } fake_mode;
 
 typedef struct fake_jvm {
@@ -72,7 +75,8 @@ static int fake_listen(int backlog)
 /* Serves one connection; the request bytes are saved to ./request. */
 static void fake_serve(fake_mode mode, int s)
 {
-	int c = accept(s, NULL, NULL);
+	struct pollfd p = {.fd = s, .events = POLLIN};
+	int c = poll(&p, 1, 30000) == 1 ? accept(s, NULL, NULL) : -1;
 	if (c < 0)
 		_exit(11);
 	char req[4096];
@@ -81,7 +85,8 @@ static void fake_serve(fake_mode mode, int s)
 	if (n < 0 || f < 0 || write(f, req, (size_t)n) != n)
 		_exit(12);
 	close(f);
-	const char *reply = mode == FAKE_ANSWER ? "0\nfake output\n" : "hello, world\n";
+	bool answer = mode == FAKE_ANSWER || mode == FAKE_STALE;
+	const char *reply = answer ? "0\nfake output\n" : "hello, world\n";
 	if (mode == FAKE_HANG)
 		sleep_ms(30000);
 	if (mode != FAKE_SILENT && write(c, reply, strlen(reply)) < 0)
@@ -105,6 +110,9 @@ static void fake_busy_listener(void)
 
 static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 {
+	/* A failed assertion leaves the fake behind: it must not outlive the test. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		_exit(1);
 	if (chdir(dir) != 0)
 		_exit(2);
 	/* Mapping a file named libjvm.so is what makes a process a JVM here. */
@@ -117,6 +125,8 @@ static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 	}
 	if (mode == FAKE_BUSY)
 		fake_busy_listener();
+	if (mode == FAKE_STALE)
+		close(fake_listen(1)); /* the socket file stays, nobody listens */
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(4);
 	if (mode == FAKE_BUSY) {
@@ -137,7 +147,7 @@ static void fake_main(fake_mode mode, const char *dir, int ready_fd)
 	int s = fake_listen(5);
 	fake_serve(mode, s);
 	/* Stay alive: a reply problem must not be mistaken for a dead target. */
-	if (mode != FAKE_ANSWER)
+	if (mode != FAKE_ANSWER && mode != FAKE_STALE)
 		sleep_ms(30000);
 	_exit(0);
 }
@@ -182,29 +192,45 @@ static void assert_trigger_removed(const fake_jvm *f)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
-static pj_attach_err attach_fake(const fake_jvm *f, int reply_ms, pj_attach_result *res)
+/*
+ * Attaches to the fake. Expected successes get a start deadline no loaded
+ * machine reaches; only the tests that want the listener deadline to pass
+ * use SHORT_START_MS.
+ */
+enum { SHORT_START_MS = 1500, LONG_START_MS = 60000 };
+
+static pj_attach_err attach_fake(const fake_jvm *f, int start_ms, int reply_ms,
+				 pj_attach_err want, pj_attach_result *res)
 {
 	pj_attach_opts opts;
 	pj_attach_opts_init(&opts);
-	opts.start_timeout_ms = 1500;
+	opts.start_timeout_ms = start_ms;
 	opts.reply_timeout_ms = reply_ms;
 	const char *args[] = {"VM.version"};
-	return pj_attach(f->pid, "jcmd", args, 1, &opts, res);
+	pj_attach_err err = pj_attach(f->pid, "jcmd", args, 1, &opts, res);
+	if (err != want)
+		print_message("attach to fake %d: %s\n", (int)f->pid, res->message);
+	return err;
 }
 
-static void test_full_exchange(void **state)
+static void expect_attach(const fake_jvm *f, int start_ms, int reply_ms, pj_attach_err want,
+			  pj_attach_result *res)
 {
-	(void)state;
-	fake_jvm *f = fake_start(FAKE_ANSWER);
+	assert_int_equal(attach_fake(f, start_ms, reply_ms, want, res), want);
+}
+
+/* A whole v1 exchange: the reply is parsed and the fake saw exactly one request. */
+static void check_full_exchange(fake_mode mode)
+{
+	fake_jvm *f = fake_start(mode);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_OK);
+	expect_attach(f, LONG_START_MS, 5000, PJ_ATTACH_OK, &res);
 	assert_int_equal(res.status, 0);
 	assert_int_equal(res.result, 0);
 	assert_int_equal(res.protocol, 1);
 	assert_string_equal(pj_buf_cstr(&res.output), "fake output\n");
 	pj_attach_result_free(&res);
 	assert_trigger_removed(f);
-	/* The fake saw exactly one v1 request. */
 	int status;
 	assert_int_equal(waitpid(f->pid, &status, 0), f->pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -219,12 +245,29 @@ static void test_full_exchange(void **state)
 	fake_stop(f);
 }
 
+static void test_full_exchange(void **state)
+{
+	(void)state;
+	check_full_exchange(FAKE_ANSWER);
+}
+
+/*
+ * A socket left by a dead JVM with the same PID is replaced by the new
+ * listener; on ext4 the new socket often gets the freed inode number, so the
+ * client must not recognise "the stale one" by inode alone.
+ */
+static void test_stale_socket_replaced(void **state)
+{
+	(void)state;
+	check_full_exchange(FAKE_STALE);
+}
+
 static void test_garbage_reply(void **state)
 {
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_GARBAGE);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_BAD_REPLY);
+	expect_attach(f, LONG_START_MS, 5000, PJ_ATTACH_ERR_BAD_REPLY, &res);
 	assert_non_null(strstr(res.message, "does not start with a status line"));
 	pj_attach_result_free(&res);
 	fake_stop(f);
@@ -235,7 +278,7 @@ static void test_no_reply(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_SILENT);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_BAD_REPLY);
+	expect_attach(f, LONG_START_MS, 5000, PJ_ATTACH_ERR_BAD_REPLY, &res);
 	assert_non_null(strstr(res.message, "without a reply"));
 	pj_attach_result_free(&res);
 	fake_stop(f);
@@ -246,7 +289,7 @@ static void test_reply_deadline(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_HANG);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 300, &res), PJ_ATTACH_ERR_TIMEOUT);
+	expect_attach(f, LONG_START_MS, 300, PJ_ATTACH_ERR_TIMEOUT, &res);
 	assert_non_null(strstr(res.message, "timed out reading the reply"));
 	pj_attach_result_free(&res);
 	fake_stop(f);
@@ -257,7 +300,7 @@ static void test_listener_never_starts(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_NO_LISTENER);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_TIMEOUT);
+	expect_attach(f, SHORT_START_MS, 5000, PJ_ATTACH_ERR_TIMEOUT, &res);
 	assert_non_null(strstr(res.message, "did not start its attach listener within 1500 ms"));
 	pj_attach_result_free(&res);
 	assert_trigger_removed(f);
@@ -269,7 +312,7 @@ static void test_target_dies(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_DIE);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_GONE);
+	expect_attach(f, LONG_START_MS, 5000, PJ_ATTACH_ERR_GONE, &res);
 	assert_non_null(strstr(res.message, "exited"));
 	pj_attach_result_free(&res);
 	fake_stop(f);
@@ -280,7 +323,7 @@ static void test_no_sigquit_handler(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_NO_HANDLER);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_NOT_READY);
+	expect_attach(f, LONG_START_MS, 5000, PJ_ATTACH_ERR_NOT_READY, &res);
 	assert_non_null(strstr(res.message, "does not handle SIGQUIT"));
 	pj_attach_result_free(&res);
 	/* SIGQUIT's default action would have killed it. */
@@ -295,7 +338,7 @@ static void test_busy_listener_not_signalled(void **state)
 	(void)state;
 	fake_jvm *f = fake_start(FAKE_BUSY);
 	pj_attach_result res;
-	assert_int_equal(attach_fake(f, 5000, &res), PJ_ATTACH_ERR_TIMEOUT);
+	expect_attach(f, SHORT_START_MS, 5000, PJ_ATTACH_ERR_TIMEOUT, &res);
 	assert_non_null(strstr(res.message, "stayed busy"));
 	pj_attach_result_free(&res);
 	char path[128];
@@ -323,7 +366,7 @@ static void *attach_thread(void *arg)
 {
 	fake_jvm *f = arg;
 	pj_attach_result res;
-	pj_attach_err err = attach_fake(f, 5000, &res);
+	pj_attach_err err = attach_fake(f, LONG_START_MS, 5000, PJ_ATTACH_OK, &res);
 	bool ok = err == PJ_ATTACH_OK && strcmp(pj_buf_cstr(&res.output), "fake output\n") == 0;
 	pj_attach_result_free(&res);
 	return ok ? f : NULL;
@@ -353,6 +396,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_exchange),
+		cmocka_unit_test(test_stale_socket_replaced),
 		cmocka_unit_test(test_garbage_reply),
 		cmocka_unit_test(test_no_reply),
 		cmocka_unit_test(test_reply_deadline),
