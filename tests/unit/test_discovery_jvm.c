@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,7 +39,8 @@ static pid_t spawn(const char *dir, char *const argv[])
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (chdir(dir) != 0)
+		/* Dies with the test, even when a failed assertion skipped the clean-up. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || chdir(dir) != 0)
 			_exit(126);
 		execvp(argv[0], argv);
 		_exit(127);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -302,6 +303,8 @@ static void test_java_non_jvm_target(void **state)
 	pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			_exit(126);
 		execlp("sleep", "sleep", "60", (char *)NULL);
 		_exit(127);
 	}
