@@ -1,0 +1,20 @@
+/*
+ * Itanium C++ ABI demangling for native frame names, without libstdc++.
+ */
+#ifndef AG_DEMANGLE_H
+#define AG_DEMANGLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Writes the display name of symbol `sym` into out[cap] (always NUL-terminated when cap > 0,
+   truncated if needed): the name GNU c++filt prints, cut at the '(' of the outermost function
+   parameter list. Returns true when `sym` was a mangled C++ name that was demangled, false
+   when out holds `sym` unchanged (not mangled, or a construct not supported). Pure, thread-safe,
+   no allocation; uses about 45 KiB of stack. */
+bool ag_demangle(const char *sym, char *out, size_t cap);
+
+/* The same, without the cut: the complete c++filt text (for tests). */
+bool ag_demangle_full(const char *sym, char *out, size_t cap);
+
+#endif
