@@ -46,9 +46,9 @@
 #include <string.h>
 
 #define DM_MAX_IN 1024      /* longer symbols are not demangled */
-#define DM_MAX_NODES 1536
+#define DM_MAX_NODES 768
 #define DM_MAX_SUBS 256
-#define DM_MAX_DEPTH 96     /* parser and printer recursion */
+#define DM_MAX_DEPTH 64     /* parser and printer recursion */
 #define DM_MAX_TEXT 4096    /* c++filt text before the cut */
 #define DM_MAX_STEPS 200000 /* printer node visits */
 
@@ -776,7 +776,9 @@ static int parse_type_inner(dm_parser *P)
 			q |= Q_VOLATILE;
 		if (eat(P, 'K'))
 			q |= Q_CONST;
-		t = parse_type(P);
+		/* qualifiers on a function type (of a member function) make one candidate, the
+		   unqualified function type is none */
+		t = peek(P) == 'F' ? parse_function_type(P) : parse_type(P);
 		if (t == FAIL)
 			return FAIL;
 		r = mk(P, K_QUAL, t, -1);
@@ -1185,8 +1187,11 @@ typedef struct dm_out {
 	long steps;
 	int depth;
 	bool bad;
+	char lastc; /* last character appended; dropping an empty pack's ", " keeps it ' ', as
+		       c++filt does (it then prints "A<B<C>>" with no space) */
 	const dm_parser *P;
-	int nscope; /* template argument lists in scope, innermost last */
+	int pack_index; /* element of an argument pack a pack expansion is printing, or -1 */
+	int nscope;     /* template argument lists in scope, innermost last */
 	int16_t scope[DM_MAX_DEPTH + 2];
 } dm_out;
 
@@ -1200,9 +1205,59 @@ static int tparam_arg(const dm_out *o, int n, int level)
 	int cell = o->scope[o->nscope - 1 - level];
 	for (unsigned i = P->nodes[n].num; i > 0 && cell >= 0; i--)
 		cell = P->nodes[cell].b;
-	if (cell < 0 || P->nodes[cell].a < 0 || P->nodes[P->nodes[cell].a].kind == K_PACK)
+	if (cell < 0 || P->nodes[cell].a < 0)
 		return -1;
-	return P->nodes[cell].a;
+	int arg = P->nodes[cell].a;
+	if (P->nodes[arg].kind != K_PACK)
+		return arg;
+	if (o->pack_index < 0)
+		return -1; /* a pack outside an expansion */
+	cell = P->nodes[arg].a;
+	for (int i = o->pack_index; i > 0 && cell >= 0; i--)
+		cell = P->nodes[cell].b;
+	return cell >= 0 ? P->nodes[cell].a : -1;
+}
+
+/* The length of the first argument pack a template parameter inside n stands for (searched
+   as c++filt does: not into names, literals or nested expansions), or -1 when there is none.
+   *budget bounds the search. */
+static int pack_length(const dm_out *o, int n, int depth, long *budget)
+{
+	const dm_parser *P = o->P;
+	if (n < 0 || depth > DM_MAX_DEPTH || --*budget < 0)
+		return -1;
+	const dm_node *x = &P->nodes[n];
+	switch (x->kind) {
+	case K_TPARAM: {
+		if (o->nscope == 0)
+			return -1;
+		int cell = o->scope[o->nscope - 1];
+		for (unsigned i = x->num; i > 0 && cell >= 0; i--)
+			cell = P->nodes[cell].b;
+		if (cell < 0 || P->nodes[cell].a < 0 || P->nodes[P->nodes[cell].a].kind != K_PACK)
+			return -1;
+		int len = 0;
+		for (cell = P->nodes[P->nodes[cell].a].a; cell >= 0; cell = P->nodes[cell].b)
+			len++;
+		return len;
+	}
+	case K_PACKEXP:
+	case K_NAME:
+	case K_CTOR:
+	case K_LAMBDA:
+	case K_UNNAMED:
+	case K_ABI:
+	case K_LIT:
+		return -1;
+	default: {
+		int r = x->a >= 0 ? pack_length(o, x->a, depth + 1, budget) : -1;
+		if (r < 0 && x->b >= 0 && x->kind != K_ARRAY)
+			r = pack_length(o, x->b, depth + 1, budget);
+		else if (r < 0 && x->kind == K_ARRAY && x->b >= 0)
+			r = pack_length(o, x->b, depth + 1, budget);
+		return r;
+	}
+	}
 }
 
 /* n with template parameters replaced by their arguments, each one scope further out. */
@@ -1238,6 +1293,8 @@ static void put(dm_out *o, const char *s, size_t n)
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
+	if (n)
+		o->lastc = s[n - 1];
 }
 
 static void puts_(dm_out *o, const char *s)
@@ -1247,7 +1304,7 @@ static void puts_(dm_out *o, const char *s)
 
 static char last(const dm_out *o)
 {
-	return o->len ? o->buf[o->len - 1] : '\0';
+	return o->lastc;
 }
 
 static void print(dm_out *o, int n);
@@ -1295,8 +1352,11 @@ static int decl_kind(const dm_out *o, int n)
 	if (n < 0)
 		return K_NAME;
 	const dm_node *x = &P->nodes[n];
-	if (x->kind == K_QUAL && P->nodes[x->a].kind == K_FUNC)
-		return K_FUNC;
+	if (x->kind == K_QUAL) {
+		int k = decl_kind(o, x->a);
+		if (k == K_FUNC || k == K_ARRAY)
+			return k;
+	}
 	return x->kind;
 }
 
@@ -1307,6 +1367,30 @@ static bool enter_print(dm_out *o)
 		return false;
 	}
 	return true;
+}
+
+/* Reference collapsing, the way c++filt does it when a reference's operand is a template
+   parameter standing for a reference: "T&&" with T = "U&" prints "U&", "T&" with T = "U&&"
+   prints "U&". Returns a node to print in place of the reference (in the current scope,
+   like c++filt), or -1 after updating *kind and *inner for the reference to print. */
+static int collapse(dm_out *o, int *kind, int *inner)
+{
+	const dm_parser *P = o->P;
+	if ((*kind != K_LREF && *kind != K_RREF) || P->nodes[*inner].kind != K_TPARAM)
+		return -1;
+	int a = tparam_arg(o, *inner, 0);
+	if (a < 0) {
+		o->bad = true;
+		return -1;
+	}
+	int ak = P->nodes[a].kind;
+	if (ak == K_LREF || ak == *kind)
+		return a;
+	if (ak == K_RREF) {
+		*kind = K_LREF;
+		*inner = P->nodes[a].a;
+	}
+	return -1;
 }
 
 /* The part of a type before the declarator name. */
@@ -1324,22 +1408,40 @@ static void print_left(dm_out *o, int n)
 	case K_LREF:
 	case K_RREF:
 	case K_PTRMEM: {
-		int inner = x->kind == K_PTRMEM ? x->b : x->a;
+		int kind = x->kind, inner = kind == K_PTRMEM ? x->b : x->a;
+		int c = collapse(o, &kind, &inner);
+		if (c >= 0) {
+			print_left(o, c);
+			break;
+		}
 		int k = decl_kind(o, inner);
 		print_left(o, inner);
 		if (k == K_FUNC || k == K_ARRAY)
 			puts_(o, " (");
-		else if (x->kind == K_PTRMEM)
+		else if (kind == K_PTRMEM)
 			puts_(o, " ");
-		if (x->kind == K_PTRMEM) {
+		if (kind == K_PTRMEM) {
 			print(o, x->a);
 			puts_(o, "::*");
 		} else {
-			puts_(o, x->kind == K_PTR ? "*" : x->kind == K_LREF ? "&" : "&&");
+			puts_(o, kind == K_PTR ? "*" : kind == K_LREF ? "&" : "&&");
 		}
 		break;
 	}
 	case K_QUAL:
+		if (P->nodes[x->a].kind == K_TPARAM) {
+			/* a qualifier the argument has already is printed once */
+			int a = tparam_arg(o, x->a, 0);
+			if (a >= 0 && P->nodes[a].kind == K_QUAL && P->nodes[P->nodes[a].a].kind != K_FUNC) {
+				int saved = o->nscope;
+				o->nscope--;
+				print_left(o, P->nodes[a].a);
+				print_quals(o, P->nodes[a].flags & ~x->flags);
+				o->nscope = saved;
+				print_quals(o, x->flags);
+				break;
+			}
+		}
 		print_left(o, x->a);
 		if (P->nodes[x->a].kind != K_FUNC)
 			print_quals(o, x->flags);
@@ -1373,7 +1475,12 @@ static void print_right(dm_out *o, int n)
 	case K_LREF:
 	case K_RREF:
 	case K_PTRMEM: {
-		int inner = x->kind == K_PTRMEM ? x->b : x->a;
+		int kind = x->kind, inner = kind == K_PTRMEM ? x->b : x->a;
+		int c = collapse(o, &kind, &inner);
+		if (c >= 0) {
+			print_right(o, c);
+			break;
+		}
 		int k = decl_kind(o, inner);
 		if (k == K_FUNC)
 			puts_(o, ")");
@@ -1508,10 +1615,25 @@ static void print(dm_out *o, int n)
 	case K_PACK:
 		print_list(o, x->a);
 		break;
-	case K_PACKEXP:
-		print_type(o, x->a);
-		puts_(o, "...");
+	case K_PACKEXP: {
+		/* T... prints T once for each element of the pack T names, comma-separated */
+		long budget = 10000;
+		int len = pack_length(o, x->a, 0, &budget);
+		if (len < 0) {
+			print_type(o, x->a);
+			puts_(o, "...");
+			break;
+		}
+		int saved = o->pack_index;
+		for (int i = 0; i < len && !o->bad; i++) {
+			o->pack_index = i;
+			print_type(o, x->a);
+			if (i + 1 < len)
+				puts_(o, ", ");
+		}
+		o->pack_index = saved;
 		break;
+	}
 	case K_QUAL:
 	case K_PTR:
 	case K_LREF:
@@ -1671,7 +1793,7 @@ static bool demangle_text(dm_parser *P, const char *sym, char *text, size_t cap,
 	}
 	if (P->p != P->end)
 		return false;
-	dm_out o = {.buf = text, .cap = cap, .P = P};
+	dm_out o = {.buf = text, .cap = cap, .P = P, .pack_index = -1};
 	print(&o, root);
 	if (o.bad)
 		return false;

@@ -123,6 +123,18 @@ static void test_full_text(void **state)
 		{"_ZN24EventMarkWithLogFunctionIXadL_ZN6Events3logEP6ThreadPKczEEEC2ES4_z",
 		 "EventMarkWithLogFunction<&Events::log>::EventMarkWithLogFunction(char const*, ...)"},
 		{"_Z1fIXadL_Z1gvEEEvv", "void f<&(g())>()"},
+		/* reference collapsing, pack expansions, qualifiers the argument already has */
+		{"_Z1fIRiEvOT_", "void f<int&>(int&)"},
+		{"_Z1fIOiEvRT_", "void f<int&&>(int&)"},
+		{"_Z1fIJicEEvDpOT_", "void f<int, char>(int&&, char&&)"},
+		{"_Z1fIJEEvDpT_", "void f<>()"},
+		{"_Z1fIKiEvRKT_", "void f<int const>(int const&)"},
+		{"_Z1fIA3_cEvRKT_", "void f<char [3]>(char const (&) [3])"},
+		/* K before F: only the qualified function type is a substitution candidate */
+		{"_Z1gM1AKFvvES1_", "g(void (A::*)() const, void (A::*)() const)"},
+		/* after a dropped empty pack c++filt writes ">>" */
+		{"_Z1fI1AIiEJEEvv", "void f<A<int>>()"},
+		{"_Z1fI1AIiJEEEvv", "void f<A<int> >()"},
 	};
 	char out[512];
 	for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) {
