@@ -90,6 +90,8 @@ enum {
 #define Q_LREF 8
 #define Q_RREF 16
 #define Q_NOEXCEPT 32
+/* K_NAME flags */
+#define NAME_STD 1 /* the namespace St stands for */
 
 typedef struct dm_node {
 	const char *s;
@@ -103,6 +105,10 @@ typedef struct dm_parser {
 	const char *p, *end;
 	int nn, ns, depth;
 	int targs; /* K_LIST of the template args T_ refers to, or -1 */
+	/* The last source name read outside template arguments: the name c++filt gives a
+	   constructor or destructor (also after an operator name, as in "A::operator<::A"). */
+	const char *last_name;
+	size_t last_len;
 	dm_node nodes[DM_MAX_NODES];
 	int16_t subs[DM_MAX_SUBS];
 } dm_parser;
@@ -271,6 +277,8 @@ static int parse_source_name(dm_parser *P)
 		return FAIL;
 	const char *s = P->p;
 	P->p += len;
+	P->last_name = s;
+	P->last_len = (size_t)len;
 	if (len >= 10 && memcmp(s, "_GLOBAL_", 8) == 0 && (s[8] == '.' || s[8] == '_' || s[8] == '$') &&
 	    s[9] == 'N')
 		return mk_str(P, "(anonymous namespace)");
@@ -334,10 +342,21 @@ static int parse_lambda(dm_parser *P)
 static int parse_unqualified(dm_parser *P)
 {
 	int r = FAIL;
-	char c = peek(P);
-	eat(P, 'L'); /* internal linkage marker, not printed */
-	c = peek(P);
-	if (is_digit(c)) {
+	char c;
+	if (eat(P, 'L')) {
+		/* internal linkage: L <source-name>, the L not printed */
+		if (!is_digit(peek(P)))
+			return FAIL;
+		r = parse_source_name(P);
+		if (r == FAIL)
+			return FAIL;
+		c = '\0';
+	} else {
+		c = peek(P);
+	}
+	if (r != FAIL) {
+		/* done */
+	} else if (is_digit(c)) {
 		r = parse_source_name(P);
 	} else if (c == 'U' && peek2(P) == 't') {
 		P->p += 2;
@@ -389,33 +408,15 @@ static int parse_unqualified(dm_parser *P)
 	return r;
 }
 
-/* The name a constructor or destructor of `prefix` prints. */
+/* The name a constructor or destructor of `prefix` prints: the last source name read. */
 static int ctor_name(dm_parser *P, int prefix)
 {
-	while (prefix >= 0) {
-		dm_node *n = &P->nodes[prefix];
-		switch (n->kind) {
-		case K_TEMPLATE:
-			prefix = n->a;
-			continue;
-		case K_NESTED:
-			if (n->flags)
-				return FAIL;
-			prefix = n->b;
-			continue;
-		case K_ABI:
-			prefix = n->a;
-			continue;
-		case K_NAME:
-		case K_CTOR:
-			if (n->num) /* a std:: abbreviation: its class name */
-				return mk_text(P, K_CTOR, n->s + n->num, strcspn(n->s + n->num, "<"));
-			return mk_text(P, K_CTOR, n->s, n->len);
-		default:
-			return FAIL;
-		}
-	}
-	return FAIL;
+	if (prefix < 0 || !P->last_name)
+		return FAIL;
+	const dm_node *n = &P->nodes[prefix];
+	if ((n->kind == K_NAME && (n->flags & NAME_STD)) || n->kind == K_CTOR || n->kind == K_DTOR)
+		return FAIL; /* "std" is no class; nor is a constructor */
+	return mk_text(P, K_CTOR, P->last_name, P->last_len);
 }
 
 static const struct {
@@ -444,6 +445,8 @@ static int parse_substitution(dm_parser *P)
 				int r = mk_str(P, std_subs[i].text);
 				if (r != FAIL)
 					P->nodes[r].num = std_subs[i].ctor;
+				P->last_name = std_subs[i].text + std_subs[i].ctor;
+				P->last_len = strcspn(P->last_name, "<");
 				return r;
 			}
 		}
@@ -488,12 +491,16 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 		q |= Q_RREF;
 	*quals = q;
 	int cur = -1;
+	bool bare = false; /* the last component was a substitution or template parameter */
 	for (;;) {
 		char c = peek(P);
 		if (c == 'E') {
+			if (cur < 0 || bare)
+				return FAIL; /* c++filt rejects N S_ E and N E */
 			P->p++;
 			break;
 		}
+		bare = (c == 'S' || c == 'T');
 		int comp;
 		bool add = true;
 		if (c == 'S' && peek2(P) == 't') {
@@ -503,6 +510,7 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 			cur = mk_str(P, "std");
 			if (cur == FAIL)
 				return FAIL;
+			P->nodes[cur].flags = NAME_STD;
 			continue;
 		} else if (c == 'S') {
 			if (cur >= 0)
@@ -530,14 +538,14 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 			if (cur == FAIL || !add_sub(P, cur))
 				return FAIL;
 			continue;
-		} else if (c == 'C' && (is_digit(peek2(P)) || peek2(P) == 'I')) {
+		} else if (c == 'C' && ((peek2(P) >= '1' && peek2(P) <= '5') || peek2(P) == 'I')) {
 			if (peek2(P) == 'I')
 				return FAIL; /* inheriting constructors */
 			P->p += 2;
 			comp = ctor_name(P, cur);
 			if (comp == FAIL || peek(P) == 'B')
 				return FAIL;
-		} else if (c == 'D' && is_digit(peek2(P))) {
+		} else if (c == 'D' && strchr("01245", peek2(P)) && peek2(P) != '\0') {
 			P->p += 2;
 			int n = ctor_name(P, cur);
 			comp = n == FAIL ? FAIL : mk(P, K_DTOR, n, -1);
@@ -776,6 +784,8 @@ static int parse_type_inner(dm_parser *P)
 			q |= Q_VOLATILE;
 		if (eat(P, 'K'))
 			q |= Q_CONST;
+		if (peek(P) == 'r' || peek(P) == 'V' || peek(P) == 'K')
+			return FAIL; /* repeated or out of order: no compiler writes that */
 		/* qualifiers on a function type (of a member function) make one candidate, the
 		   unqualified function type is none */
 		t = peek(P) == 'F' ? parse_function_type(P) : parse_type(P);
@@ -790,6 +800,8 @@ static int parse_type_inner(dm_parser *P)
 	case 'R':
 	case 'O':
 		P->p++;
+		if (c != 'P' && (peek(P) == 'R' || peek(P) == 'O'))
+			return FAIL; /* a reference to a reference is never mangled */
 		t = parse_type(P);
 		if (t == FAIL)
 			return FAIL;
@@ -832,6 +844,9 @@ static int parse_type_inner(dm_parser *P)
 		t = parse_type(P);
 		if (t == FAIL)
 			return FAIL;
+		int tk = P->nodes[t].kind == K_QUAL ? P->nodes[P->nodes[t].a].kind : P->nodes[t].kind;
+		if (tk == K_PTRMEM)
+			return FAIL; /* member pointer to member pointer: c++filt's layout not reproduced */
 		r = mk(P, K_PTRMEM, cls, t);
 		break;
 	}
@@ -865,7 +880,13 @@ static int parse_type_inner(dm_parser *P)
 			r = mk(P, K_TEMPLATE, r, args);
 		}
 		break;
-	case 'N':
+	case 'N': {
+		unsigned q;
+		r = parse_name_q(P, &q);
+		if (q)
+			return FAIL; /* method qualifiers on a type name */
+		break;
+	}
 	case 'Z':
 		r = parse_name(P);
 		break;
@@ -1020,6 +1041,8 @@ static int parse_template_args(dm_parser *P)
 		return FAIL;
 	if (!eat(P, 'I'))
 		return leave(P, FAIL);
+	const char *saved_name = P->last_name;
+	size_t saved_len = P->last_len;
 	int head = -1, tail = -1;
 	while (!eat(P, 'E')) {
 		if (peek(P) == '\0')
@@ -1036,6 +1059,8 @@ static int parse_template_args(dm_parser *P)
 	}
 	if (head < 0)
 		head = mk(P, K_LIST, -1, -1); /* I E: an empty list, printed <> */
+	P->last_name = saved_name;
+	P->last_len = saved_len;
 	return leave(P, head);
 }
 
@@ -1154,6 +1179,8 @@ static int parse_encoding(dm_parser *P, bool local, bool hide_ret)
 	c = peek(P);
 	if (c == '\0' || c == 'E' || c == '.') {
 		P->targs = saved_targs;
+		if (quals)
+			return leave(P, FAIL); /* a data name with method qualifiers */
 		if (c == 'E' && !local)
 			return leave(P, FAIL);
 		return leave(P, name); /* a data name */
@@ -1428,24 +1455,28 @@ static void print_left(dm_out *o, int n)
 		}
 		break;
 	}
-	case K_QUAL:
-		if (P->nodes[x->a].kind == K_TPARAM) {
-			/* a qualifier the argument has already is printed once */
-			int a = tparam_arg(o, x->a, 0);
-			if (a >= 0 && P->nodes[a].kind == K_QUAL && P->nodes[P->nodes[a].a].kind != K_FUNC) {
-				int saved = o->nscope;
-				o->nscope--;
-				print_left(o, P->nodes[a].a);
-				print_quals(o, P->nodes[a].flags & ~x->flags);
-				o->nscope = saved;
-				print_quals(o, x->flags);
-				break;
-			}
+	case K_QUAL: {
+		/* a qualifier the operand (a substitution or template argument) has already is
+		   printed once */
+		int a = x->a, pop = 0;
+		if (P->nodes[a].kind == K_TPARAM) {
+			a = tparam_arg(o, a, 0);
+			pop = 1;
+		}
+		if (a >= 0 && P->nodes[a].kind == K_QUAL && P->nodes[P->nodes[a].a].kind != K_FUNC) {
+			int saved = o->nscope;
+			o->nscope -= pop;
+			print_left(o, P->nodes[a].a);
+			print_quals(o, P->nodes[a].flags & ~x->flags);
+			o->nscope = saved;
+			print_quals(o, x->flags);
+			break;
 		}
 		print_left(o, x->a);
 		if (P->nodes[x->a].kind != K_FUNC)
 			print_quals(o, x->flags);
 		break;
+	}
 	case K_FUNC:
 		if (x->a >= 0)
 			print_left(o, x->a);
@@ -1519,11 +1550,38 @@ static void print_right(dm_out *o, int n)
 	o->depth--;
 }
 
+/* Whether n is a pointer, reference or member pointer to a function or array, which print
+   around the name they declare: "void (*name)(int)". */
+static bool paren_declarator(const dm_out *o, int n)
+{
+	const dm_parser *P = o->P;
+	n = resolved(o, n);
+	if (n < 0)
+		return false;
+	const dm_node *r = &P->nodes[n];
+	if (r->kind != K_PTR && r->kind != K_LREF && r->kind != K_RREF && r->kind != K_PTRMEM)
+		return false;
+	int k = decl_kind(o, r->kind == K_PTRMEM ? r->b : r->a);
+	return k == K_FUNC || k == K_ARRAY;
+}
+
+/* Whether the function type n returns such a declarator (then no space goes before its
+   parameters: "void (*(int))(char)"). */
+static bool returns_declarator(const dm_out *o, int n)
+{
+	const dm_parser *P = o->P;
+	n = resolved(o, n);
+	if (n >= 0 && P->nodes[n].kind == K_QUAL)
+		n = resolved(o, P->nodes[n].a);
+	return n >= 0 && P->nodes[n].kind == K_FUNC && P->nodes[n].a >= 0 &&
+	       paren_declarator(o, P->nodes[n].a);
+}
+
 static void print_type(dm_out *o, int n)
 {
 	int k = decl_kind(o, n);
 	print_left(o, n);
-	if (k == K_FUNC || k == K_ARRAY)
+	if (k == K_ARRAY || (k == K_FUNC && !returns_declarator(o, n)))
 		puts_(o, " ");
 	print_right(o, n);
 }
@@ -1620,8 +1678,7 @@ static void print(dm_out *o, int n)
 		long budget = 10000;
 		int len = pack_length(o, x->a, 0, &budget);
 		if (len < 0) {
-			print_type(o, x->a);
-			puts_(o, "...");
+			o->bad = true; /* no pack to expand: c++filt's rendering is not reproduced */
 			break;
 		}
 		int saved = o->pack_index;
@@ -1662,13 +1719,7 @@ static void print(dm_out *o, int n)
 		if (ret) {
 			int k = decl_kind(o, f->a);
 			print_left(o, f->a);
-			int rn = resolved(o, f->a);
-			const dm_node *r = rn >= 0 ? &P->nodes[rn] : x;
-			bool decl = (r->kind == K_PTR || r->kind == K_LREF || r->kind == K_RREF ||
-				     r->kind == K_PTRMEM) &&
-				    (decl_kind(o, r->kind == K_PTRMEM ? r->b : r->a) == K_FUNC ||
-				     decl_kind(o, r->kind == K_PTRMEM ? r->b : r->a) == K_ARRAY);
-			if (!decl || k == K_FUNC)
+			if (!paren_declarator(o, f->a) || k == K_FUNC)
 				puts_(o, " ");
 		}
 		print(o, x->a);
@@ -1766,6 +1817,8 @@ static bool demangle_text(dm_parser *P, const char *sym, char *text, size_t cap,
 	P->end = sym + n;
 	P->nn = P->ns = P->depth = 0;
 	P->targs = -1;
+	P->last_name = NULL;
+	P->last_len = 0;
 	int root = parse_encoding(P, false, false);
 	if (root == FAIL)
 		return false;

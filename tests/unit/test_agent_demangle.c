@@ -59,6 +59,11 @@ static const dcase cases[] = {
 	{"_ZN1AIiEC2Ev", "A<int>::A"},
 	{"_ZN1AIiED0Ev", "A<int>::~A"},
 	{"_ZN5Outer5InnerC1ERKS0_", "Outer::Inner::Inner"},
+	/* a constructor is named after the last source name outside template arguments */
+	{"_ZN1AltC1Ev", "A::operator<::A"},
+	{"_ZN1AI1BEC1Ev", "A<B>::A"},
+	{"_ZN1A1BIS_EC1Ev", "A::B<A>::B"},
+	{"_ZNSaI1BEC1Ev", "std::allocator<B>::allocator"},
 	/* std abbreviations (c++filt prints them in full) */
 	{"_ZNSsC1Ev", "std::basic_string<char, std::char_traits<char>, std::allocator<char> >::basic_string"},
 	{"_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector<int, std::allocator<int> >::push_back"},
@@ -130,6 +135,7 @@ static void test_full_text(void **state)
 		{"_Z1fIJEEvDpT_", "void f<>()"},
 		{"_Z1fIKiEvRKT_", "void f<int const>(int const&)"},
 		{"_Z1fIA3_cEvRKT_", "void f<char [3]>(char const (&) [3])"},
+		{"_Z1fRK1AS1_", "f(A const&, A const&)"},
 		/* K before F: only the qualified function type is a substitution candidate */
 		{"_Z1gM1AKFvvES1_", "g(void (A::*)() const, void (A::*)() const)"},
 		/* after a dropped empty pack c++filt writes ">>" */
@@ -172,6 +178,9 @@ static void test_not_mangled(void **state)
 		"start_thread", "clone3", "_GLOBAL__sub_I_foo.cpp", "__libc_start_main", "", "_Z", "_", "Z1fv",
 		"_ZERO", "_ZN1AC1Ev_garbage", "_ZL1x.lto_priv.0", /* clone suffixes only follow functions */
 		"_ZGRN14AsyncLogWriter4NoneE_", "_Z1fDTcl1gT_EE", /* reference temporaries, decltype */
+		/* malformed in ways c++filt rejects or renders oddly: refused rather than guessed */
+		"_ZN8OSThreadD3Ev", "_ZNStD2Ev", "_ZN1ALdeEv", "_Z1fNS_E", "_ZNK10MemBarNode4hashE",
+		"_Z1fVVi", "_Z1fROi", "_Z1fNrK1AE", "_Z1fM1AM1Bi", "_Z1fDpi",
 	};
 	char out[128];
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
