@@ -1338,23 +1338,24 @@ static void print(dm_out *o, int n);
 static void print_left(dm_out *o, int n);
 static void print_right(dm_out *o, int n);
 
+/* Items joined by ", ". As in c++filt, the separators before a run of items that print
+   nothing (empty packs) at the end are dropped, not those before one in the middle. */
 static void print_list(dm_out *o, int cell)
 {
 	const dm_parser *P = o->P;
-	while (cell >= 0 && !o->bad) {
+	size_t keep = o->len;
+	for (bool first = true; cell >= 0 && !o->bad; cell = P->nodes[cell].b, first = false) {
 		const dm_node *c = &P->nodes[cell];
+		if (!first)
+			puts_(o, ", ");
+		size_t before = o->len;
 		if (c->a >= 0)
 			print(o, c->a);
-		if (c->b < 0)
-			break;
-		size_t before = o->len;
-		puts_(o, ", ");
-		size_t after = o->len;
-		print_list(o, c->b);
-		if (o->len == after && !o->bad)
-			o->len = before; /* an empty pack printed nothing: no separator */
-		break;
+		if (first || o->len != before)
+			keep = o->len;
 	}
+	if (!o->bad)
+		o->len = keep; /* lastc stays what it was, as c++filt's does */
 }
 
 static void print_quals(dm_out *o, unsigned q)

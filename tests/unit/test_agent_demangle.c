@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,8 @@ static void test_full_text(void **state)
 		{"_Z1fPDoFvvE", "f(void (*)() noexcept)"},
 		{"_Z1fIiJEEvv", "void f<int>()"},
 		{"_Z1fIJEiEvv", "void f<, int>()"},
+		{"_Z1fIiJEcEvv", "void f<int, , char>()"},
+		{"_Z1fIJEJEiEvv", "void f<, , int>()"},
 		{"_ZN24EventMarkWithLogFunctionIXadL_ZN6Events3logEP6ThreadPKczEEEC2ES4_z",
 		 "EventMarkWithLogFunction<&Events::log>::EventMarkWithLogFunction(char const*, ...)"},
 		{"_Z1fIXadL_Z1gvEEEvv", "void f<&(g())>()"},
@@ -280,6 +283,90 @@ static void test_hostile(void **state)
 	free(s);
 }
 
+/* Names nested as deep as the limits allow, and deeper, demangled on a thread whose stack is
+   small: the recursion is bounded, so none may overflow it. */
+static void *deep_names(void *arg)
+{
+	int *claimed = arg;
+	static const char *const shapes[][3] = {
+		{"_Z1fI", "1AI", "iE"},  /* templates in templates: closed by E below */
+		{"_Z1fI", "P", "iEvv"},  /* pointer chains */
+		{"_Z1fI", "PF", "vE"},   /* pointers to functions returning pointers to functions */
+		{"_Z", "N1A", "1bEv"},   /* nested names */
+		{"_Z", "Z1fvE", "1xv"},  /* local names in local names */
+		{"_Z1fIiEv", "RK", "T_"}, /* references to const */
+	};
+	char sym[1100], out[256];
+	for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+		for (int depth = 1; depth <= 200; depth++) {
+			size_t n = (size_t)snprintf(sym, sizeof sym, "%s", shapes[sh][0]);
+			for (int i = 0; i < depth && n + 8 < sizeof sym; i++)
+				n += (size_t)snprintf(sym + n, sizeof sym - n, "%s", shapes[sh][1]);
+			n += (size_t)snprintf(sym + n, sizeof sym - n, "%s", shapes[sh][2]);
+			if (sh == 0 || sh == 2) {
+				for (int i = 0; i < depth && n + 8 < sizeof sym; i++)
+					sym[n++] = 'E';
+				n += (size_t)snprintf(sym + n, sizeof sym - n, "%s", sh == 0 ? "Evv" : "Evv");
+			}
+			if (ag_demangle(sym, out, sizeof out))
+				(*claimed)++;
+		}
+	}
+	return NULL;
+}
+
+static void test_small_stack(void **state)
+{
+	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	size_t stack = 1024 * 1024; /* ASan's redzones make frames several times larger */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	size_t stack = 1024 * 1024;
+#else
+	size_t stack = 96 * 1024;
+#endif
+#else
+	size_t stack = 96 * 1024;
+#endif
+	pthread_attr_t attr;
+	pthread_t t;
+	int claimed = 0;
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setstacksize(&attr, stack), 0);
+	assert_int_equal(pthread_create(&t, &attr, deep_names, &claimed), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(pthread_attr_destroy(&attr), 0);
+	assert_true(claimed > 50); /* the shallower ones demangle: the deep paths ran */
+}
+
+/* No shared state: threads demangling at the same time all get the right names. */
+static void *table_loop(void *arg)
+{
+	int *bad = arg;
+	char out[512];
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			if (!ag_demangle(cases[i].sym, out, sizeof out) || strcmp(out, cases[i].want) != 0)
+				(*bad)++;
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	pthread_t t[4];
+	int bad[4] = {0};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, table_loop, &bad[i]), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(bad[i], 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_not_mangled),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_small_stack),
+		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
