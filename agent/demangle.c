@@ -238,24 +238,30 @@ static bool parse_seq_(dm_parser *P, long *out)
 	return true;
 }
 
-/* discriminator: _ <digit> | __ <number> _ (ignored in the output) */
+/* discriminator: _ <digit> | __ <number> _ (ignored in the output). Read the way c++filt
+   reads it, which also takes "_", "_12" and "__5" and refuses "__5_". */
 static bool skip_discriminator(dm_parser *P)
 {
-	if (peek(P) != '_')
+	if (!eat(P, '_'))
 		return true;
-	P->p++;
-	if (eat(P, '_')) {
-		long v;
-		return parse_number(P, &v) && eat(P, '_');
-	}
-	if (!is_digit(peek(P)))
+	bool two = eat(P, '_');
+	if (peek(P) == 'n')
 		return false;
-	P->p++;
+	long v = 0;
+	int digits = 0;
+	while (is_digit(peek(P))) {
+		if (++digits > 9)
+			return false;
+		v = v * 10 + (*P->p++ - '0');
+	}
+	if (two && v >= 10)
+		return eat(P, '_');
 	return true;
 }
 
 static int parse_type(dm_parser *P);
 static int parse_name(dm_parser *P);
+static int parse_name_q(dm_parser *P, unsigned *quals);
 static int parse_encoding(dm_parser *P, bool local, bool hide_ret);
 static int parse_template_args(dm_parser *P);
 
@@ -485,6 +491,8 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 		q |= Q_VOLATILE;
 	if (eat(P, 'K'))
 		q |= Q_CONST;
+	if (peek(P) == 'r' || peek(P) == 'V' || peek(P) == 'K')
+		return FAIL; /* qualifiers out of order: c++filt reads them differently */
 	if (eat(P, 'R'))
 		q |= Q_LREF;
 	else if (eat(P, 'O'))
@@ -568,7 +576,7 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 }
 
 /* Z <encoding> E <entity name> [<discriminator>] | Z <encoding> E s [<discriminator>] */
-static int parse_local(dm_parser *P)
+static int parse_local(dm_parser *P, unsigned *quals)
 {
 	if (!eat(P, 'Z'))
 		return FAIL;
@@ -581,7 +589,7 @@ static int parse_local(dm_parser *P)
 	} else if (peek(P) == 'd') {
 		return FAIL;
 	} else {
-		ent = parse_name(P);
+		ent = parse_name_q(P, quals); /* the entity's qualifiers are the function's */
 	}
 	if (ent == FAIL || !skip_discriminator(P))
 		return FAIL;
@@ -595,7 +603,7 @@ static int parse_name_q(dm_parser *P, unsigned *quals)
 	if (c == 'N')
 		return parse_nested(P, quals);
 	if (c == 'Z')
-		return parse_local(P);
+		return parse_local(P, quals);
 	int r;
 	if (c == 'S' && peek2(P) == 't') {
 		P->p += 2;
@@ -630,6 +638,14 @@ static int parse_name(dm_parser *P)
 {
 	unsigned q;
 	return parse_name_q(P, &q);
+}
+
+/* A name that is not a function's: method qualifiers make no sense on it. */
+static int parse_data_name(dm_parser *P)
+{
+	unsigned q;
+	int r = parse_name_q(P, &q);
+	return q ? FAIL : r;
 }
 
 /* Types up to 'E' (or the end of the input when stop_at_end) as a K_LIST; -1 for none or
@@ -841,6 +857,10 @@ static int parse_type_inner(dm_parser *P)
 		int cls = parse_type(P);
 		if (cls == FAIL)
 			return FAIL;
+		int ck = P->nodes[cls].kind;
+		if (ck != K_NAME && ck != K_NESTED && ck != K_TEMPLATE && ck != K_TPARAM && ck != K_LOCAL &&
+		    ck != K_ABI)
+			return FAIL; /* the class of a member pointer is a class */
 		t = parse_type(P);
 		if (t == FAIL)
 			return FAIL;
@@ -1093,7 +1113,7 @@ static int special_name(dm_parser *P)
 	if (eat(P, 'G')) {
 		if (eat(P, 'V')) {
 			text = "guard variable for ";
-			inner = parse_name(P);
+			inner = parse_data_name(P);
 		} else if (peek(P) == 'T' && peek2(P) == 't') {
 			P->p += 2;
 			text = "transaction clone for ";
@@ -1108,8 +1128,8 @@ static int special_name(dm_parser *P)
 		case 'T': text = "VTT for "; inner = parse_type(P); break;
 		case 'I': text = "typeinfo for "; inner = parse_type(P); break;
 		case 'S': text = "typeinfo name for "; inner = parse_type(P); break;
-		case 'H': text = "TLS init function for "; inner = parse_name(P); break;
-		case 'W': text = "TLS wrapper function for "; inner = parse_name(P); break;
+		case 'H': text = "TLS init function for "; inner = parse_data_name(P); break;
+		case 'W': text = "TLS wrapper function for "; inner = parse_data_name(P); break;
 		case 'h':
 		case 'v':
 		case 'c': {
@@ -1337,6 +1357,7 @@ static char last(const dm_out *o)
 static void print(dm_out *o, int n);
 static void print_left(dm_out *o, int n);
 static void print_right(dm_out *o, int n);
+static bool returns_declarator(const dm_out *o, int n);
 
 /* Items joined by ", ". As in c++filt, the separators before a run of items that print
    nothing (empty packs) at the end are dropped, not those before one in the middle. */
@@ -1398,18 +1419,21 @@ static bool enter_print(dm_out *o)
 }
 
 /* Reference collapsing, the way c++filt does it when a reference's operand is a template
-   parameter standing for a reference: "T&&" with T = "U&" prints "U&", "T&" with T = "U&&"
+   parameter or a substitution standing for a reference: "T&&" with T = "U&" prints "U&", "T&" with T = "U&&"
    prints "U&". Returns a node to print in place of the reference (in the current scope,
    like c++filt), or -1 after updating *kind and *inner for the reference to print. */
 static int collapse(dm_out *o, int *kind, int *inner)
 {
 	const dm_parser *P = o->P;
-	if ((*kind != K_LREF && *kind != K_RREF) || P->nodes[*inner].kind != K_TPARAM)
+	if (*kind != K_LREF && *kind != K_RREF)
 		return -1;
-	int a = tparam_arg(o, *inner, 0);
-	if (a < 0) {
-		o->bad = true;
-		return -1;
+	int a = *inner;
+	if (P->nodes[a].kind == K_TPARAM) {
+		a = tparam_arg(o, a, 0);
+		if (a < 0) {
+			o->bad = true;
+			return -1;
+		}
 	}
 	int ak = P->nodes[a].kind;
 	if (ak == K_LREF || ak == *kind)
@@ -1444,7 +1468,9 @@ static void print_left(dm_out *o, int n)
 		}
 		int k = decl_kind(o, inner);
 		print_left(o, inner);
-		if (k == K_FUNC || k == K_ARRAY)
+		if (k == K_FUNC && returns_declarator(o, inner))
+			puts_(o, "("); /* "void (*(*)(int))(char)" */
+		else if (k == K_FUNC || k == K_ARRAY)
 			puts_(o, " (");
 		else if (kind == K_PTRMEM)
 			puts_(o, " ");

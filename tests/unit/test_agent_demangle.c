@@ -127,6 +127,14 @@ static void test_full_text(void **state)
 		{"_Z1fIiJEEvv", "void f<int>()"},
 		{"_Z1fIJEiEvv", "void f<, int>()"},
 		{"_Z1fIiJEcEvv", "void f<int, , char>()"},
+		/* qualifiers of a function in a local name, declarators returning declarators */
+		{"_ZZN1A1fEvENKUlvE_clEv", "A::f()::{lambda()#1}::operator()() const"},
+		{"_ZZN1A1fEvENO1B1gEv", "A::f()::B::g() &&"},
+		{"_Z1fPFPKcvE", "f(char const* (*)())"},
+		{"_Z1fPFPFvvEvE", "f(void (*(*)())())"},
+		{"_Z1fRFPA3_cvE", "f(char (*(&)()) [3])"},
+		{"_Z1fPA3_PFvvE", "f(void (* (*) [3])())"},
+		{"_ZZ1fvE1x__12_", "f()::x"},
 		{"_Z1fIJEJEiEvv", "void f<, , int>()"},
 		{"_ZN24EventMarkWithLogFunctionIXadL_ZN6Events3logEP6ThreadPKczEEEC2ES4_z",
 		 "EventMarkWithLogFunction<&Events::log>::EventMarkWithLogFunction(char const*, ...)"},
@@ -183,7 +191,8 @@ static void test_not_mangled(void **state)
 		"_ZGRN14AsyncLogWriter4NoneE_", "_Z1fDTcl1gT_EE", /* reference temporaries, decltype */
 		/* malformed in ways c++filt rejects or renders oddly: refused rather than guessed */
 		"_ZN8OSThreadD3Ev", "_ZNStD2Ev", "_ZN1ALdeEv", "_Z1fNS_E", "_ZNK10MemBarNode4hashE",
-		"_Z1fVVi", "_Z1fROi", "_Z1fNrK1AE", "_Z1fM1AM1Bi", "_Z1fDpi",
+		"_Z1fVVi", "_Z1fROi", "_Z1fNrK1AE", "_Z1fM1AM1Bi", "_Z1fDpi", "_ZNKrs1aEv",
+		"_ZZ1fvE1x__1_", "_ZGVNr1A1xE", "_Z1fMFvvEi",
 	};
 	char out[128];
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
