@@ -5,17 +5,20 @@
  * Output. The text is what GNU c++filt (binutils, default options) prints for the symbol, then
  * cut the way async-profiler names native frames: find the last ')' and drop everything from
  * the '(' that balances it. So "void G1CMTask::process_grey_task_entry<true>(bool) [clone
- * .cold]" becomes "void G1CMTask::process_grey_task_entry<true>", while names without a
- * parameter list ("vtable for Foo", "guard variable for f()::x" -> "guard variable for f")
- * get the same treatment as c++filt's text and data names stay whole. The cut works on the
- * finished text, so it is exactly the rule, whatever declarators the name contains.
+ * .cold]" becomes "void G1CMTask::process_grey_task_entry<true>"; data names and "vtable for
+ * Foo" (no ')') stay whole; "guard variable for f()::x" becomes "guard variable for f". The
+ * cut works on the finished text, so it is exactly that rule, whatever declarators the name
+ * contains ("void (*A::f())()" becomes "void (*A::f())").
  *
  * Two passes over bounded arrays on the stack: a recursive-descent parser builds a tree of
- * nodes (substitutions and template parameters point back at earlier nodes, so it is a DAG),
- * then a printer walks it into a text buffer. Limits keep hostile input cheap: input length,
- * node count, substitution table, recursion depth of both passes, printer steps and output
- * length. Hitting any of them, or meeting a construct this file does not implement, makes
- * the function return false with the symbol copied unchanged: it never guesses.
+ * nodes (substitutions point back at earlier nodes, so it is a DAG), then a printer walks it
+ * into a text buffer. Template parameters stay unresolved until printing, where they name the
+ * arguments of the function template being printed, as in c++filt (which matters when a
+ * substitution made inside one template is used inside another). Limits keep hostile input
+ * cheap: input length (1024), nodes (768), substitutions (256), recursion depth of both passes
+ * (64), printer steps and output length (4096). Hitting any of them, or meeting a construct
+ * this file does not implement, makes the function return false with the symbol copied
+ * unchanged: it never guesses. Real names need a fifth of those limits.
  *
  * Supported grammar (names from the ABI's <mangled-name> grammar):
  *   _Z <encoding> [.clone-suffix]...   ".cold", ".part.0", ".isra.0", ".constprop.0",... on
@@ -28,17 +31,28 @@
  *   <name>          nested N [r][V][K][R|O] ... E, unscoped, St, local Z <encoding> E name
  *                   [discriminator] and Z...Es (string literal), L (internal linkage)
  *   <unqualified>   source names (_GLOBAL__N -> (anonymous namespace)), operators including
- *                   cv (conversion), li (literal operator), ctors C1-C5 (and CI), dtors
- *                   D0-D5, unnamed types Ut[n]_, closures Ul<types>E[n]_, ABI tags B<name>
+ *                   cv (conversion), li (literal operator), ctors C1-C5, dtors D0 D1 D2 D4 D5
+ *                   (named after the last source name outside template arguments, as c++filt
+ *                   does), unnamed types Ut[n]_, closures Ul<types>E[n]_, ABI tags B<name>
  *   <substitution>  S_, S<seq>_, St, Sa, Sb, Ss, Si, So, Sd (printed in full, as c++filt does)
  *   <type>          builtins (incl. Dn Da Dc Dd De Df Dh Di Ds Du DF<n>_), u vendor types,
  *                   r V K qualifiers, P R O, F...E function types (with R/O ref-qualifier and
- *                   Do noexcept), A<n>_ arrays, M pointer to member, T_ / T<n>_ template
- *                   parameters (also with template args), Dp pack expansions, class names
+ *                   Do noexcept), A<n>_ / A_ / A<T_>_ arrays, M pointer to member, T_ / T<n>_
+ *                   template parameters (also with template args), Dp pack expansions
+ *                   (expanded element by element), class names
  *   <template-args> I...E with types, L literals (integer types, bool, nullptr, L_Z), J packs,
  *                   X...E expressions limited to template parameters, literals and unary &
+ * c++filt's printing habits reproduced: "> >" between closing brackets (but ">>" after a
+ * dropped empty pack), reference collapsing through template parameters and substitutions,
+ * a qualifier the operand already has printed once, "&A::f" versus "&(f())" for addresses.
  * Not supported (false): decltype, most expressions, vector types, default-argument scopes,
- * member-initializer closures, reference temporaries, forward template references.
+ * member-initializer closures, reference temporaries, forward template references, and
+ * malformed names c++filt renders in its own odd ways (repeated or out-of-order qualifiers,
+ * references to references, qualifiers on data names, member pointers to member pointers).
+ *
+ * Checked by tests/integration/agent_demangle.sh against c++filt on every libjvm symbol of JDK
+ * 17 and 25 plus libstdc++'s (124k names: all but 2 claimed, which c++filt cannot demangle
+ * either, and none different) and on a seeded mutant of each.
  */
 #include "demangle.h"
 
@@ -510,7 +524,6 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 		}
 		bare = (c == 'S' || c == 'T');
 		int comp;
-		bool add = true;
 		if (c == 'S' && peek2(P) == 't') {
 			P->p += 2;
 			if (cur >= 0)
@@ -569,7 +582,7 @@ static int parse_nested(dm_parser *P, unsigned *quals)
 		cur = cur < 0 ? comp : mk(P, K_NESTED, cur, comp);
 		if (cur == FAIL)
 			return FAIL;
-		if (add && peek(P) != 'E' && !add_sub(P, cur))
+		if (peek(P) != 'E' && !add_sub(P, cur))
 			return FAIL;
 	}
 	return cur;
@@ -648,8 +661,8 @@ static int parse_data_name(dm_parser *P)
 	return q ? FAIL : r;
 }
 
-/* Types up to 'E' (or the end of the input when stop_at_end) as a K_LIST; -1 for none or
-   for the single "v". *count gets how many were read. */
+/* The parameter types of a function encoding, up to 'E', '.' or (when stop_at_end) the end of
+   the input, as a K_LIST in *out: -1 for the single "v". Returns 0, or FAIL. */
 static int parse_type_list(dm_parser *P, bool stop_at_end, int *out)
 {
 	int head = -1, tail = -1, count = 0;
