@@ -196,6 +196,8 @@ static void parse_option(ag_args *a, char *key, char *value, long now)
 		a->timeout = ag_parse_timeout(value, now);
 		if (a->timeout < 0)
 			set_error(a, "Invalid timeout");
+	} else if (key_is(h, "cstack")) {
+		a->cstack = value && *value ? value : NULL;
 	} else if (key_is(h, "threads")) {
 		a->threads = true;
 	} else if (key_is(h, "quiet")) {

@@ -57,6 +57,7 @@ typedef struct ag_args {
 	const char *file; /* with %p, %t and %{VAR} expanded */
 	const char *log;
 	const char *loglevel;
+	const char *cstack; /* native stack walking: "no" = off; anything else walks frame pointers */
 	bool threads;
 	bool quiet;
 	bool force; /* start even on JDK updates with known AsyncGetCallTrace crashes */

@@ -57,11 +57,15 @@ static uint32_t class_key(pools *p, const char *name)
 
 static uint32_t method_key(pools *p, const ag_frame *f, const ag_frame_desc *d)
 {
-	char synth[64];
+	char synth[1400];
 	const void *id = &f->method;
 	size_t id_len = sizeof(f->method);
-	if (d->synthetic) {
-		snprintf(synth, sizeof(synth), "!%s", d->synthetic);
+	if (d->synthetic || d->native_name) {
+		/* One method per name, whatever the address within it. */
+		if (d->synthetic)
+			snprintf(synth, sizeof(synth), "!%s", d->synthetic);
+		else
+			snprintf(synth, sizeof(synth), "@%s\n%s", d->native_lib, d->native_name);
 		id = synth;
 		id_len = strlen(synth);
 	}
@@ -71,9 +75,10 @@ static uint32_t method_key(pools *p, const ag_frame *f, const ag_frame_desc *d)
 	uint32_t key = ag_intern_id(&p->methods, id, id_len);
 	ag_buf *b = &p->method_entries;
 	ag_buf_varint(b, key);
-	if (d->synthetic) {
-		ag_buf_varint(b, class_key(p, ""));
-		ag_buf_varint(b, symbol(p, d->synthetic));
+	if (d->synthetic || d->native_name) {
+		/* async-profiler's form: the library as the class, a fake descriptor. */
+		ag_buf_varint(b, class_key(p, d->synthetic ? "" : d->native_lib));
+		ag_buf_varint(b, symbol(p, d->synthetic ? d->synthetic : d->native_name));
 		ag_buf_varint(b, symbol(p, "()L;"));
 		ag_buf_varint(b, 0x100);
 	} else {
@@ -99,11 +104,13 @@ static uint32_t write_traces(ag_buf *b, ag_window *w, pools *p, int jstackdepth)
 		ag_trace *t = &w->traces[i];
 		if (!atomic_load(&t->hash) || !atomic_load(&t->ready))
 			continue;
+		const ag_frame *frames = &w->frames[t->frames_off];
+		uint32_t depth = ag_trace_depth(frames, t->nframes);
 		ag_buf_varint(b, i + 1);
 		ag_buf_u8(b, t->nframes >= agct_limit || t->nframes == AG_JVMTI_DEPTH);
-		ag_buf_varint(b, t->nframes);
-		for (uint32_t k = 0; k < t->nframes; k++) {
-			const ag_frame *f = &w->frames[t->frames_off + k];
+		ag_buf_varint(b, depth);
+		for (uint32_t k = 0; k < depth; k++) {
+			const ag_frame *f = &frames[k];
 			ag_frame_desc d;
 			ag_describe_frame(f, &d);
 			ag_buf_varint(b, method_key(p, f, &d));
@@ -208,7 +215,7 @@ static void write_settings(ag_buf *b, uint64_t ticks, const ag_jfr_settings *s)
 	setting(b, ticks, AG_T_ACTIVE_RECORDING, "version", AG_JFR_VERSION);
 	setting(b, ticks, AG_T_ACTIVE_RECORDING, "engine", s->engine);
 	setting(b, ticks, AG_T_ACTIVE_RECORDING, "event", s->event);
-	setting(b, ticks, AG_T_ACTIVE_RECORDING, "cstack", "no");
+	setting(b, ticks, AG_T_ACTIVE_RECORDING, "cstack", s->cstack ? s->cstack : "no");
 	setting(b, ticks, AG_T_ACTIVE_RECORDING, "clock", "monotonic");
 	setting_num(b, ticks, AG_T_ACTIVE_RECORDING, "jstackdepth", s->jstackdepth);
 	setting(b, ticks, AG_T_EXECUTION_SAMPLE, "enabled", s->engine ? "true" : "false");

@@ -18,6 +18,7 @@ typedef struct ag_jfr_settings {
 	long interval, wall, alloc, lock; /* < 0 = off */
 	bool park; /* jdk.ThreadPark recorded (lock >= 0 and the park hook works) */
 	int jstackdepth;
+	const char *cstack; /* "fp" or "no" */
 } ag_jfr_settings;
 
 bool ag_jfr_write(const char *path, ag_window *w, const ag_jfr_settings *s, char *err,

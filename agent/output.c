@@ -86,6 +86,8 @@ static void frame_name(ag_buf *b, const ag_frame *f)
 	ag_describe_frame(f, &d);
 	if (d.synthetic)
 		ag_buf_printf(b, "%s", d.synthetic);
+	else if (d.native_name)
+		ag_buf_printf(b, "%s", d.native_name);
 	else
 		ag_buf_printf(b, "%s.%s", d.method->cls, d.method->name);
 }
@@ -99,8 +101,9 @@ static void collapsed_stack(ag_buf *b, ag_window *w, const uint32_t key[2], cons
 		ag_buf_printf(b, "[%s tid=%u];", info.name, key[0]);
 	}
 	const ag_trace *t = &w->traces[key[1] - 1];
-	for (uint32_t i = t->nframes; i-- > 0;) {
-		frame_name(b, &w->frames[t->frames_off + i]);
+	const ag_frame *frames = &w->frames[t->frames_off];
+	for (uint32_t i = ag_trace_depth(frames, t->nframes); i-- > 0;) {
+		frame_name(b, &frames[i]);
 		if (i)
 			ag_buf_u8(b, ';');
 	}
@@ -162,9 +165,10 @@ static void text_summary(ag_buf *b, ag_window *w, tally *t)
 		ag_buf_printf(b, "\n--- %llu samples (%.2f%%)\n", (unsigned long long)c,
 			t->total ? 100.0 * (double)c / (double)t->total : 0.0);
 		const ag_trace *tr = &w->traces[key[1] - 1];
-		for (uint32_t k = 0; k < tr->nframes; k++) {
+		const ag_frame *frames = &w->frames[tr->frames_off];
+		for (uint32_t k = 0, depth = ag_trace_depth(frames, tr->nframes); k < depth; k++) {
 			ag_buf_printf(b, "  [%2u] ", k);
-			frame_name(b, &w->frames[tr->frames_off + k]);
+			frame_name(b, &frames[k]);
 			ag_buf_u8(b, '\n');
 		}
 	}

@@ -16,6 +16,8 @@
 #include "frame_types.h"
 #include "jfr_writer.h"
 #include "log.h"
+#include "native_stack.h"
+#include "native_symbols.h"
 #include "output.h"
 #include "resolver.h"
 #include "sampler.h"
@@ -34,6 +36,7 @@ typedef struct session {
 	int nengines;
 	ag_jfr_settings settings;
 	time_t started;
+	uint64_t native_failures_logged; /* ag_native_walk_failures() already reported */
 } session;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -193,10 +196,15 @@ static int start(ag_args *a, bool resume)
 		return rc;
 	ag_storage_open(!resume);
 	ag_sampler_set_depth(a->jstackdepth);
+	bool native = !a->cstack || strcmp(a->cstack, "no") != 0;
+	if (native && a->cstack && strcmp(a->cstack, "fp") != 0 && strcmp(a->cstack, "default") != 0)
+		ag_log(AG_LOG_WARN, "cstack=%s is not supported: native stacks follow frame pointers",
+			a->cstack);
+	ag_native_stack_enable(native);
 	ag_cost_reset();
 	s.settings = (ag_jfr_settings){
 		.event = NULL, .interval = -1, .wall = a->wall, .alloc = a->alloc, .lock = a->lock,
-		.jstackdepth = a->jstackdepth,
+		.jstackdepth = a->jstackdepth, .cstack = native ? "fp" : "no",
 	};
 	char err[256] = "";
 	if (!start_engines(a, err, sizeof(err))) {
@@ -235,6 +243,7 @@ static int write_window(ag_window *w, ag_output fmt, const char *file)
 	if (dropped)
 		ag_log(AG_LOG_WARN, "%llu samples were dropped: the sample tables were full",
 			(unsigned long long)dropped);
+	ag_native_maps_changed(); /* libraries loaded since the last output */
 	if (fmt == AG_OUTPUT_JFR)
 		ok = ag_jfr_write(file, w, &s.settings, err, sizeof(err));
 	else
@@ -255,6 +264,18 @@ static void log_cost(void)
 		ag_log(AG_LOG_DEBUG, "%s", line);
 }
 
+/* Once per session: native stacks lost to a refused stack copy (seccomp, say). */
+static void log_native_failures(void)
+{
+	uint64_t n = ag_native_walk_failures();
+	if (n > s.native_failures_logged)
+		ag_log(AG_LOG_WARN,
+			"%llu native stacks kept only their top frame: process_vm_readv on the JVM "
+			"itself failed (a seccomp filter?)",
+			(unsigned long long)(n - s.native_failures_logged));
+	s.native_failures_logged = n;
+}
+
 /* Ends the session; JFR goes to the start-time file (as async-profiler does). */
 static int stop_session(const ag_args *a)
 {
@@ -265,6 +286,7 @@ static int stop_session(const ag_args *a)
 	s.running = false;
 	atomic_store(&active, false);
 	ag_ft_log_counts(AG_LOG_INFO, true);
+	log_native_failures();
 	int rc = 0;
 	ag_output fmt = a && a->output != AG_OUTPUT_NONE ? a->output : s.args.output;
 	if (w && s.args.output == AG_OUTPUT_JFR)

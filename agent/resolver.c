@@ -6,6 +6,7 @@
 
 #include "cost.h"
 #include "methods.h"
+#include "native_stack.h"
 #include "storage.h"
 #include "vm.h"
 
@@ -45,9 +46,10 @@ static void resolve_window(ag_window *w)
 		if (atomic_load(&t->ready) != 1)
 			continue;
 		for (uint32_t k = 0; k < t->nframes; k++) {
-			void *m = w->frames[t->frames_off + k].method;
-			if (m)
-				ag_method_get((jmethodID)m);
+			const ag_frame *f = &w->frames[t->frames_off + k];
+			/* Native frames hold code addresses, named at dump time. */
+			if (f->method && !ag_frame_is_native(f))
+				ag_method_get((jmethodID)f->method);
 		}
 		atomic_compare_exchange_strong(&t->ready, &ready, 2);
 	}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "frame_types.h"
+#include "native_stack.h"
 #include "vm.h"
 
 #define THREAD_SET_CAP 8192
@@ -161,7 +162,9 @@ uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state st
 	if (!ag_jvm.bridge_ok || !ag_jvm.agct)
 		return 0;
 	void *jt = pthread_getspecific(ag_jvm.thread_key);
-	if (!jt || !is_java_thread(jt))
+	bool java = jt && is_java_thread(jt);
+	/* Other threads (GC, JIT compilers, native code) use CPU too: their native stacks. */
+	if (!java && (kind != AG_EV_CPU || !ag_native_stack_enabled()))
 		return 0;
 	ag_window *w = ag_window_enter();
 	if (!w)
@@ -174,7 +177,15 @@ uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state st
 		return 0;
 	}
 	uint32_t n = 0;
-	walk(jt, ucontext, b, &n);
+	if (java)
+		walk(jt, ucontext, b, &n);
+	else
+		n = ag_native_walk(ucontext, jt, b->frames, (uint32_t)max_depth);
+	if (n == 0) {
+		atomic_flag_clear(&b->busy);
+		ag_window_leave(w);
+		return 0;
+	}
 	ag_event ev = {
 		.ticks = ag_ticks(),
 		.tid = tid,
@@ -185,7 +196,7 @@ uint32_t ag_sample_signal(void *ucontext, ag_event_kind kind, ag_thread_state st
 	uint32_t trace = ag_record(w, b->frames, n, &ev);
 	atomic_flag_clear(&b->busy);
 	ag_window_leave(w);
-	ag_sampler_note_thread(tid, jt);
+	ag_sampler_note_thread(tid, java ? jt : NULL); /* a reused tid is no longer that Java thread */
 	*window = w;
 	return trace;
 }

@@ -1,5 +1,8 @@
 #include "symbols.h"
 
+#include "native_stack.h"
+#include "native_symbols.h"
+
 const char *const ag_frame_type_names[AG_FRAME_TYPES] = {
 	"Interpreted", "JIT compiled", "Inlined", "Native", "C++", "Kernel", "C1 compiled",
 };
@@ -13,6 +16,19 @@ static const char *const agct_errors[] = {
 void ag_describe_frame(const ag_frame *f, ag_frame_desc *out)
 {
 	*out = (ag_frame_desc){0};
+	if (ag_frame_is_native(f)) {
+		ag_native_name n;
+		if (ag_native_lookup((uintptr_t)f->method, &n)) {
+			out->native_lib = n.lib;
+			out->native_name = n.name;
+			out->type = n.cpp ? AG_FRAME_CPP : AG_FRAME_NATIVE;
+		} else {
+			out->native_lib = "";
+			out->native_name = "[unknown]";
+			out->type = AG_FRAME_NATIVE;
+		}
+		return;
+	}
 	if (!f->method) {
 		int code = -f->bci;
 		out->synthetic = code >= 0 && code <= 10 ? agct_errors[code] : "unknown";
@@ -40,4 +56,13 @@ void ag_describe_frame(const ag_frame *f, ag_frame_desc *out)
 		out->bci = bci;
 		out->line = ag_method_line(out->method, bci);
 	}
+}
+
+uint32_t ag_trace_depth(const ag_frame *frames, uint32_t n)
+{
+	ag_native_name name;
+	for (uint32_t i = 1; i < n; i++)
+		if (ag_frame_is_native(&frames[i]) && !ag_native_lookup((uintptr_t)frames[i].method, &name))
+			return i;
+	return n;
 }

@@ -53,11 +53,19 @@ static inline int32_t ag_bci_value(int32_t v)
 }
 
 typedef struct ag_frame_desc {
-	const ag_method *method; /* NULL for synthetic frames */
+	const ag_method *method; /* NULL for synthetic and native frames */
 	const char *synthetic; /* name of a synthetic frame */
+	const char *native_lib, *native_name; /* a native frame (native_stack.h) */
 	int line, bci, type;
 } ag_frame_desc;
 
 void ag_describe_frame(const ag_frame *f, ag_frame_desc *out);
+
+/*
+ * How many of a stack's n frames (leaf first) to write: a native walk that
+ * left the process's code (a frame pointer that was not one) is cut at the
+ * first address outside it; the leaf always stays.
+ */
+uint32_t ag_trace_depth(const ag_frame *frames, uint32_t n);
 
 #endif

@@ -11,6 +11,7 @@
 #include "frame_types.h"
 #include "jdk_version.h"
 #include "log.h"
+#include "native_stack.h"
 #include "profiler.h"
 #include "sampler.h"
 
@@ -269,6 +270,7 @@ bool ag_vm_attach_live(JNIEnv *jni)
 			ag_jvm.agct ? "could not map threads to their JNIEnv" : "AsyncGetCallTrace not found");
 	if (ag_jvm.agct && ag_jvm.bridge_ok)
 		ag_ft_init();
+	ag_native_stack_init();
 	add_existing_threads(jni);
 	create_all_method_ids(jni);
 	return ag_jvm.bridge_ok;
