@@ -115,10 +115,11 @@ void ag_native_stack_layout(uint32_t stack_base_offset, uint32_t stack_size_offs
 }
 
 /*
- * [lo, hi) of the calling thread's stack as HotSpot recorded it, if sp lies
- * inside; the thread's own Thread object is alive while it runs.
+ * The base (highest address) of the calling thread's stack as HotSpot
+ * recorded it, if sp lies inside; the thread's own Thread object is alive
+ * while it runs.
  */
-static bool vm_stack_bounds(const void *vm_thread, uintptr_t sp, uintptr_t *lo, uintptr_t *hi)
+static bool vm_stack_bounds(const void *vm_thread, uintptr_t sp, uintptr_t *hi)
 {
 	uint32_t b = atomic_load(&base_off), z = atomic_load(&size_off);
 	if (!vm_thread || !b)
@@ -127,26 +128,8 @@ static bool vm_stack_bounds(const void *vm_thread, uintptr_t sp, uintptr_t *lo, 
 	uintptr_t size = *(const uintptr_t *)((const char *)vm_thread + z);
 	if (!base || !size || size > base || sp < base - size || sp >= base)
 		return false;
-	*lo = sp;
 	*hi = base;
 	return true;
-}
-
-/* The chain read in place, every read inside [sp, hi): the live part of the thread's stack. */
-static uint32_t walk_in_place(uintptr_t fp, uintptr_t sp, uintptr_t hi, ag_frame *frames,
-	uint32_t n, uint32_t max)
-{
-	while (n < max && fp >= sp && !(fp & 7) && fp <= hi - 16) {
-		uintptr_t next = ((const uintptr_t *)fp)[0];
-		uintptr_t ret = ((const uintptr_t *)fp)[1];
-		if (ret < PAGE)
-			break;
-		frames[n++] = (ag_frame){.bci = AG_BCI_NATIVE_PC, .method = (void *)(ret - 1)};
-		if (next <= fp)
-			break;
-		fp = next;
-	}
-	return n;
 }
 
 static scratch *claim(void)
@@ -155,6 +138,52 @@ static scratch *claim(void)
 		if (!atomic_flag_test_and_set(&scratches[i].busy))
 			return &scratches[i];
 	return NULL;
+}
+
+/* Where frame records are read: in place, or from a copy that grows on demand. */
+typedef struct stack_view {
+	uintptr_t sp, hi; /* in place: [sp, hi) is the live part of the thread's stack */
+	scratch *copy; /* else: copy->words holds [sp, sp + got) */
+	size_t got;
+} stack_view;
+
+/* The frame record at fp: [fp] the caller's fp, [fp + 8] the return address. */
+static bool read_record(stack_view *v, uintptr_t fp, uintptr_t *next, uintptr_t *ret)
+{
+	size_t off = fp - v->sp;
+	if (!v->copy) {
+		if (fp > v->hi - 16)
+			return false;
+		*next = ((const uintptr_t *)fp)[0];
+		*ret = ((const uintptr_t *)fp)[1];
+		return true;
+	}
+	while (off + 16 > v->got) {
+		/* Copy on while the copy is whole and the window allows. */
+		if (v->got % CHUNK != 0 || off + 16 > WINDOW)
+			return false;
+		size_t more = copy_chunk(v->sp + v->got, v->copy->words + v->got / 8);
+		if (more == 0)
+			return false;
+		v->got += more;
+	}
+	*next = (uintptr_t)v->copy->words[off / 8];
+	*ret = (uintptr_t)v->copy->words[off / 8 + 1];
+	return true;
+}
+
+/* Frames 1.. from the chain at fp; frame pointers must climb toward the stack base. */
+static uint32_t follow_chain(stack_view *v, uintptr_t fp, ag_frame *frames, uint32_t max)
+{
+	uint32_t n = 1;
+	uintptr_t next, ret;
+	while (n < max && fp >= v->sp && !(fp & 7) && read_record(v, fp, &next, &ret) && ret >= PAGE) {
+		frames[n++] = (ag_frame){.bci = AG_BCI_NATIVE_PC, .method = (void *)(ret - 1)};
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
 }
 
 uint32_t ag_native_walk(const void *ucontext, const void *vm_thread, ag_frame *frames,
@@ -170,37 +199,15 @@ uint32_t ag_native_walk(const void *ucontext, const void *vm_thread, ag_frame *f
 	if (sp & 7)
 		return 0;
 	frames[0] = (ag_frame){.bci = AG_BCI_NATIVE_PC, .method = (void *)pc};
-	uintptr_t lo, hi;
-	if (vm_stack_bounds(vm_thread, sp, &lo, &hi))
-		return walk_in_place(fp, lo, hi, frames, 1, max);
-	scratch *s = claim();
-	if (!s)
+	stack_view v = {.sp = sp};
+	if (vm_stack_bounds(vm_thread, sp, &v.hi))
+		return follow_chain(&v, fp, frames, max);
+	v.copy = claim();
+	if (!v.copy)
 		return 0;
-	size_t got = copy_chunk(sp, s->words);
-	uint32_t n = 1;
-	/* Each frame: [fp] the caller's fp, [fp + 8] the return address; fps grow toward the base. */
-	while (n < max && fp >= sp && !(fp & 7)) {
-		if (fp - sp + 16 > got) {
-			/* Above the copy: copy on while the copy is whole and the window allows. */
-			if (got % CHUNK != 0 || fp - sp + 16 > WINDOW)
-				break;
-			size_t more = copy_chunk(sp + got, s->words + got / 8);
-			if (more == 0)
-				break;
-			got += more;
-			continue;
-		}
-		size_t at = (fp - sp) / 8;
-		uintptr_t next = (uintptr_t)s->words[at];
-		uintptr_t ret = (uintptr_t)s->words[at + 1];
-		if (ret < PAGE)
-			break;
-		frames[n++] = (ag_frame){.bci = AG_BCI_NATIVE_PC, .method = (void *)(ret - 1)};
-		if (next <= fp)
-			break;
-		fp = next;
-	}
-	atomic_flag_clear(&s->busy);
+	v.got = copy_chunk(sp, v.copy->words);
+	uint32_t n = follow_chain(&v, fp, frames, max);
+	atomic_flag_clear(&v.copy->busy);
 	return n;
 #else
 	(void)ucontext, (void)vm_thread, (void)frames, (void)max;
