@@ -182,10 +182,16 @@ static bool in_image(const nlib *l, uint64_t off, uint64_t len)
 	return off <= l->image_len && len <= l->image_len - off;
 }
 
+/* In the image and 8-byte aligned: where ELF structures (headers, symbols) are read. */
+static bool structs_at(const nlib *l, uint64_t off, uint64_t len)
+{
+	return in_image(l, off, len) && ((uintptr_t)l->image + off) % 8 == 0;
+}
+
 /* The function symbols of one symbol table section; false on a malformed table. */
 static bool load_symtab(nlib *l, const Elf64_Shdr *sh, const Elf64_Shdr *strsh)
 {
-	if (sh->sh_entsize != sizeof(Elf64_Sym) || !in_image(l, sh->sh_offset, sh->sh_size) ||
+	if (sh->sh_entsize != sizeof(Elf64_Sym) || !structs_at(l, sh->sh_offset, sh->sh_size) ||
 	    !in_image(l, strsh->sh_offset, strsh->sh_size) || strsh->sh_size == 0)
 		return false;
 	l->strtab = (const char *)l->image + strsh->sh_offset;
@@ -212,20 +218,20 @@ static bool load_symtab(nlib *l, const Elf64_Shdr *sh, const Elf64_Shdr *strsh)
 /* Program headers (for the load bias) and the best symbol table of an ELF image. */
 static void parse_image(nlib *l)
 {
-	if (l->image_len < sizeof(Elf64_Ehdr))
+	if (!structs_at(l, 0, sizeof(Elf64_Ehdr)))
 		return;
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)l->image;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64)
 		return;
 	if (eh->e_phentsize == sizeof(Elf64_Phdr) &&
-	    in_image(l, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr))) {
+	    structs_at(l, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr))) {
 		const Elf64_Phdr *ph = (const Elf64_Phdr *)(l->image + eh->e_phoff);
 		for (int i = 0; i < eh->e_phnum && l->nloads < MAX_LOADS; i++)
 			if (ph[i].p_type == PT_LOAD)
 				l->loads[l->nloads++] = (nload){ph[i].p_vaddr, ph[i].p_offset, ph[i].p_filesz};
 	}
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    !in_image(l, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+	    !structs_at(l, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
 		return;
 	const Elf64_Shdr *sh = (const Elf64_Shdr *)(l->image + eh->e_shoff);
 	/* .symtab has every function; stripped files keep only the exported ones in .dynsym. */
@@ -352,4 +358,15 @@ bool ag_native_lookup(uintptr_t pc, ag_native_name *out)
 	out->name = s ? display_name(l, s, &out->cpp) : l->path;
 	pthread_mutex_unlock(&lock);
 	return true;
+}
+
+size_t ag_native_elf_symbols(const void *image, size_t len,
+	void (*fn)(void *arg, const char *name, uint64_t addr, uint64_t size), void *arg)
+{
+	nlib l = {.image = image, .image_len = len};
+	parse_image(&l);
+	for (size_t i = 0; i < l.nsyms; i++)
+		fn(arg, l.strtab + l.syms[i].name, l.syms[i].addr, l.syms[i].size);
+	free(l.syms);
+	return l.nsyms;
 }

@@ -9,6 +9,7 @@
 #define AG_NATIVE_SYMBOLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ag_native_name {
@@ -26,5 +27,14 @@ bool ag_native_lookup(uintptr_t pc, ag_native_name *out);
 
 /* The mappings may have changed: the next lookup reads them again (once per output). */
 void ag_native_maps_changed(void);
+
+/*
+ * The function symbols of the 64-bit ELF image image[0..len) as the lookup
+ * sees them (.symtab, else .dynsym), sorted by address, each passed to fn
+ * with its link-time address and size; the image is untrusted (tests and
+ * the fuzzer). Returns how many.
+ */
+size_t ag_native_elf_symbols(const void *image, size_t len,
+	void (*fn)(void *arg, const char *name, uint64_t addr, uint64_t size), void *arg);
 
 #endif

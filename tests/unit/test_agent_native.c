@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <dlfcn.h>
 #include <search.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -214,6 +216,55 @@ static void test_library_loaded_later(void **state)
 	dlclose(h);
 }
 
+typedef struct found {
+	size_t n;
+	uint64_t main_addr, last;
+	bool sorted;
+} found;
+
+static void note_symbol(void *arg, const char *name, uint64_t addr, uint64_t size)
+{
+	found *f = arg;
+	(void)size;
+	f->n++;
+	if (addr < f->last)
+		f->sorted = false;
+	f->last = addr;
+	if (strcmp(name, "main") == 0)
+		f->main_addr = addr;
+}
+
+/* The ELF reader on this executable's own file, whole and cut short at every 1/97th. */
+static void test_elf_symbols_of_this_executable(void **state)
+{
+	(void)state;
+	FILE *fp = fopen("/proc/self/exe", "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	long len = ftell(fp);
+	assert_true(len > 0);
+	rewind(fp);
+	uint8_t *image = malloc((size_t)len);
+	assert_non_null(image);
+	assert_int_equal(fread(image, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	found f = {.sorted = true};
+	size_t n = ag_native_elf_symbols(image, (size_t)len, note_symbol, &f);
+	assert_true(n > 50);
+	assert_int_equal(f.n, n);
+	assert_true(f.sorted);
+	assert_true(f.main_addr != 0);
+	/* The symbol tables sit at the end: prefixes lose them, and must not be read past. */
+	for (long cut = 0; cut < len; cut += len / 97 + 1) {
+		found g = {.sorted = true};
+		assert_true(ag_native_elf_symbols(image, (size_t)cut, note_symbol, &g) <= n);
+	}
+	/* Misaligned images are refused, not read. */
+	memmove(image + 1, image, (size_t)len - 1);
+	assert_int_equal(ag_native_elf_symbols(image + 1, (size_t)len - 1, note_symbol, &f), 0);
+	free(image);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_names_functions),
 		cmocka_unit_test(test_lookup_refuses_what_is_not_code),
 		cmocka_unit_test(test_library_loaded_later),
+		cmocka_unit_test(test_elf_symbols_of_this_executable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
