@@ -44,9 +44,9 @@ bool ag_native_stack_enabled(void)
 	return atomic_load(&enabled);
 }
 
-uint64_t ag_native_walk_failures(void)
+uint64_t ag_native_walk_failures_take(void)
 {
-	return atomic_load(&failures);
+	return atomic_exchange(&failures, 0);
 }
 
 /*

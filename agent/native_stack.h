@@ -50,7 +50,8 @@ bool ag_native_stack_enabled(void);
 uint32_t ag_native_walk(const void *ucontext, const void *vm_thread, ag_frame *frames,
 	uint32_t max);
 
-/* Walks that could not copy the stack (process_vm_readv refused, e.g. by seccomp). */
-uint64_t ag_native_walk_failures(void);
+/* Walks that could not copy the stack (process_vm_readv refused, e.g. by seccomp)
+ * since the last call. */
+uint64_t ag_native_walk_failures_take(void);
 
 #endif

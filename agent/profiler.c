@@ -36,7 +36,6 @@ typedef struct session {
 	int nengines;
 	ag_jfr_settings settings;
 	time_t started;
-	uint64_t native_failures_logged; /* ag_native_walk_failures() already reported */
 } session;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -267,13 +266,12 @@ static void log_cost(void)
 /* Once per session: native stacks lost to a refused stack copy (seccomp, say). */
 static void log_native_failures(void)
 {
-	uint64_t n = ag_native_walk_failures();
-	if (n > s.native_failures_logged)
+	uint64_t n = ag_native_walk_failures_take();
+	if (n)
 		ag_log(AG_LOG_WARN,
 			"%llu native stacks kept only their top frame: process_vm_readv on the JVM "
 			"itself failed (a seccomp filter?)",
-			(unsigned long long)(n - s.native_failures_logged));
-	s.native_failures_logged = n;
+			(unsigned long long)n);
 }
 
 /* Ends the session; JFR goes to the start-time file (as async-profiler does). */
