@@ -23,7 +23,7 @@ typedef struct pools {
 	ag_intern symbols; /* key = id */
 	ag_intern packages; /* key = id, value = symbol key */
 	ag_intern classes; /* key = id */
-	ag_intern methods; /* key = id; interned on jmethodID bytes or "!name" */
+	ag_intern methods; /* key = id; interned on jmethodID bytes, "!name" or "@lib\nname" */
 	ag_intern threads; /* tid bytes */
 	ag_buf method_entries; /* pool entries written while interning methods */
 	uint32_t method_count;
@@ -57,22 +57,27 @@ static uint32_t class_key(pools *p, const char *name)
 
 static uint32_t method_key(pools *p, const ag_frame *f, const ag_frame_desc *d)
 {
-	char synth[1400];
+	ag_buf text = {0};
 	const void *id = &f->method;
 	size_t id_len = sizeof(f->method);
 	if (d->synthetic || d->native_name) {
-		/* One method per name, whatever the address within it. */
+		/* One method per name, whatever the address within it; names of any length. */
 		if (d->synthetic)
-			snprintf(synth, sizeof(synth), "!%s", d->synthetic);
+			ag_buf_printf(&text, "!%s", d->synthetic);
 		else
-			snprintf(synth, sizeof(synth), "@%s\n%s", d->native_lib, d->native_name);
-		id = synth;
-		id_len = strlen(synth);
+			ag_buf_printf(&text, "@%s\n%s", d->native_lib, d->native_name);
+		id = text.data;
+		id_len = text.len;
+	}
+	if (text.failed) {
+		ag_buf_free(&text);
+		return 0; /* out of memory: a frame without a method */
 	}
 	uint32_t known = ag_intern_find(&p->methods, id, id_len);
+	uint32_t key = known ? known : ag_intern_id(&p->methods, id, id_len);
+	ag_buf_free(&text);
 	if (known)
 		return known;
-	uint32_t key = ag_intern_id(&p->methods, id, id_len);
 	ag_buf *b = &p->method_entries;
 	ag_buf_varint(b, key);
 	if (d->synthetic || d->native_name) {
