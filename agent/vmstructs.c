@@ -44,38 +44,36 @@ bool ag_vms_field_of(const ag_vms *v, const char *type, const char *field, ag_vm
 	return false;
 }
 
+/* The row of a one-key table (types, integer constants) whose name column is `name`. */
+static const char *find_row(const char *table, uint64_t stride, uint64_t name_off, const char *name)
+{
+	if (!table || !stride)
+		return NULL;
+	const char *row = table;
+	for (int i = 0; i < MAX_ROWS; i++, row += stride) {
+		const char *t = str_at(row, name_off);
+		if (!t)
+			return NULL;
+		if (strcmp(t, name) == 0)
+			return row;
+	}
+	return NULL;
+}
+
 bool ag_vms_type_size(const ag_vms *v, const char *type, uint64_t *size)
 {
-	if (!v->types || !v->type_stride)
-		return false;
-	const char *row = v->types;
-	for (int i = 0; i < MAX_ROWS; i++, row += v->type_stride) {
-		const char *t = str_at(row, v->t_name);
-		if (!t)
-			return false;
-		if (strcmp(t, type) == 0) {
-			*size = u64_at(row, v->t_size);
-			return true;
-		}
-	}
-	return false;
+	const char *row = find_row(v->types, v->type_stride, v->t_name, type);
+	if (row)
+		*size = u64_at(row, v->t_size);
+	return row != NULL;
 }
 
 bool ag_vms_int(const ag_vms *v, const char *name, int32_t *out)
 {
-	if (!v->ints || !v->int_stride)
-		return false;
-	const char *row = v->ints;
-	for (int i = 0; i < MAX_ROWS; i++, row += v->int_stride) {
-		const char *t = str_at(row, v->i_name);
-		if (!t)
-			return false;
-		if (strcmp(t, name) == 0) {
-			memcpy(out, row + v->i_value, sizeof(*out));
-			return true;
-		}
-	}
-	return false;
+	const char *row = find_row(v->ints, v->int_stride, v->i_name, name);
+	if (row)
+		memcpy(out, row + v->i_value, sizeof(*out));
+	return row != NULL;
 }
 
 static void *jvm_symbol(void *lib, const char *name)
